@@ -1,0 +1,82 @@
+"""Account attributes from a file, typed as the policy declares them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tierdesk.errors import InputError
+from tierdesk.io.tables import Table
+from tierdesk.policy.model import Policy
+
+_TRUE = {"true", "yes", "y", "1", "t"}
+_FALSE = {"false", "no", "n", "0", "f"}
+
+
+def parse_accounts(
+    table: Table, policy: Policy, id_column: str = "account_id"
+) -> dict[str, dict[str, Any]]:
+    """Return account id -> attributes; raise InputError naming row and column on bad values.
+
+    Columns the policy declares in `account_attributes` are converted to numbers
+    or booleans; other columns are kept as text. Empty cells are missing values.
+    """
+    table.require([id_column], "--account-id-column")
+    declared = policy.account_attributes
+    accounts: dict[str, dict[str, Any]] = {}
+    columns = [c for c in table.columns if c != id_column]
+    frame = table.frame
+    for position in range(len(frame)):
+        row = table.row_number(position)
+        account_id = _text(frame[id_column].iat[position])
+        if not account_id:
+            raise InputError("missing account id", file=table.path, row=row, column=id_column)
+        if account_id in accounts:
+            raise InputError(
+                f"duplicate account id {account_id!r}; each account may appear once",
+                file=table.path,
+                row=row,
+                column=id_column,
+            )
+        attributes: dict[str, Any] = {}
+        for column in columns:
+            raw = frame[column].iat[position]
+            if _text(raw) == "":
+                continue
+            attribute = declared.get(column)
+            kind = attribute.type if attribute else "string"
+            attributes[column] = _convert(raw, kind, table.path, row, column)
+        accounts[account_id] = attributes
+    return accounts
+
+
+def _text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return str(value).strip()
+
+
+def _convert(raw: Any, kind: str, file: str, row: int, column: str) -> Any:
+    if kind == "number":
+        if isinstance(raw, int | float) and not isinstance(raw, bool):
+            return raw
+        try:
+            return float(str(raw).replace(",", "").strip())
+        except ValueError:
+            raise InputError(
+                f"expected a number, got {raw!r}", file=file, row=row, column=column
+            ) from None
+    if kind == "boolean":
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        raise InputError(
+            f"expected true or false (or yes/no, 1/0), got {raw!r}",
+            file=file,
+            row=row,
+            column=column,
+        )
+    return str(raw).strip()

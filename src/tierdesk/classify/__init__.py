@@ -1,0 +1,1 @@
+"""Inquiry classification: text clean-up, models, training and prediction."""

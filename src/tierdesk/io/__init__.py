@@ -1,0 +1,1 @@
+"""Reading input tables and writing output files."""

@@ -1,0 +1,242 @@
+"""Typed policy model: segments, inquiry types, tiers, teams, SLA policies, routing.
+
+The models validate the shape of each section. Checks that span sections
+(references, duplicates, shadowed rules, SLA coverage) live in `validate.py`.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import cached_property
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    field_validator,
+)
+
+from tierdesk.policy.conditions import Condition, parse_when
+from tierdesk.policy.durations import format_duration, parse_duration
+
+Identifier = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$",
+        description="letters, digits, '_', '-' and '.', starting with a letter or digit",
+    ),
+]
+Duration = Annotated[
+    timedelta,
+    BeforeValidator(parse_duration),
+    PlainSerializer(format_duration, return_type=str),
+]
+Complexity = Literal["simple", "complex"]
+TeamKind = Literal["vendor", "in_house"]
+ClockKind = Literal["business", "calendar"]
+
+DEFAULT_PRIORITIES = ["low", "normal", "high", "urgent"]
+DEFAULT_CHANNELS = ["email", "web", "form", "api", "chat", "phone", "community"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Rule(_Strict):
+    id: Identifier
+    description: str = ""
+    when: dict[str, Any] | None = None
+
+    @field_validator("when", mode="before")
+    @classmethod
+    def _check_when(cls, value: Any) -> Any:
+        if value is not None and not isinstance(value, dict):
+            raise ValueError("expected a mapping from field to matcher")
+        if value is not None:
+            parse_when(value)
+        return value
+
+    @cached_property
+    def conditions(self) -> tuple[Condition, ...]:
+        return parse_when(self.when)
+
+    @property
+    def is_default(self) -> bool:
+        return not self.conditions
+
+
+class AccountAttribute(_Strict):
+    """An account attribute that segment and routing rules may test."""
+
+    type: Literal["number", "string", "boolean"]
+    values: list[str] | None = None
+    description: str = ""
+
+
+class Segment(_Strict):
+    id: Identifier
+    name: str
+    description: str = ""
+
+
+class SegmentRule(_Rule):
+    """Ordered rule over account attributes; the first match gives the segment."""
+
+    segment: Identifier
+
+
+class InquiryType(_Strict):
+    id: Identifier
+    name: str
+    description: str = ""
+    complexity: Complexity
+    labels: list[str] = Field(
+        default_factory=list,
+        description="classifier labels that mean this inquiry type; default [id]",
+    )
+
+    @property
+    def label_set(self) -> list[str]:
+        return self.labels or [self.id]
+
+
+class Tier(_Strict):
+    id: Identifier
+    name: str
+    rank: float
+
+
+class TeamSkills(_Strict):
+    inquiry_types: list[str] = Field(default_factory=list)
+    languages: list[str] = Field(default_factory=list)
+
+
+class Team(_Strict):
+    id: Identifier
+    name: str
+    tier: Identifier
+    kind: Literal["vendor", "in_house"]
+    timezone: str
+    skills: TeamSkills = Field(default_factory=TeamSkills)
+    cost_per_ticket: float = Field(ge=0)
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown IANA timezone {value!r}; use a name such as 'Europe/Dublin'"
+            ) from None
+        return value
+
+
+class SlaTarget(_Strict):
+    """Targets for one segment and priority; an omitted key means all of them."""
+
+    segment: str | None = None
+    priority: str | None = None
+    first_response: Duration
+    resolution: Duration
+    time: ClockKind = "business"
+
+    def applies_to(self, segment: str, priority: str) -> bool:
+        return self.segment in (None, segment) and self.priority in (None, priority)
+
+
+class SlaPolicy(_Strict):
+    id: Identifier
+    name: str
+    description: str = ""
+    targets: list[SlaTarget] = Field(min_length=1)
+
+    def target_for(self, segment: str, priority: str) -> SlaTarget | None:
+        """Return the most specific target: segment and priority beat wildcards."""
+        best: SlaTarget | None = None
+        best_score = -1
+        for target in self.targets:
+            if not target.applies_to(segment, priority):
+                continue
+            score = (target.segment is not None) * 2 + (target.priority is not None)
+            if score > best_score:
+                best, best_score = target, score
+        return best
+
+
+class RuleAction(_Strict):
+    team: Identifier
+    sla_policy: Identifier
+    priority: str | None = None
+    tags: list[str] = Field(default_factory=list)
+
+
+class RoutingRule(_Rule):
+    then: RuleAction
+
+
+class Routing(_Strict):
+    min_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
+    triage_team: Identifier | None = None
+    triage_sla_policy: Identifier | None = None
+    rules: list[RoutingRule] = Field(min_length=1)
+
+
+class Policy(_Strict):
+    """One policy version: everything routing needs to decide a ticket."""
+
+    id: Identifier
+    name: str
+    version: str | int
+    description: str = ""
+    priorities: list[str] = Field(default_factory=lambda: list(DEFAULT_PRIORITIES))
+    default_priority: str = "normal"
+    channels: list[str] = Field(default_factory=lambda: list(DEFAULT_CHANNELS))
+    account_attributes: dict[str, AccountAttribute] = Field(default_factory=dict)
+    segments: list[Segment] = Field(min_length=1)
+    segment_rules: list[SegmentRule] = Field(min_length=1)
+    inquiry_types: list[InquiryType] = Field(min_length=1)
+    tiers: list[Tier] = Field(min_length=1)
+    teams: list[Team] = Field(min_length=1)
+    sla_policies: list[SlaPolicy] = Field(min_length=1)
+    routing: Routing
+
+    @cached_property
+    def teams_by_id(self) -> dict[str, Team]:
+        return {team.id: team for team in self.teams}
+
+    @cached_property
+    def tiers_by_id(self) -> dict[str, Tier]:
+        return {tier.id: tier for tier in self.tiers}
+
+    @cached_property
+    def inquiry_types_by_id(self) -> dict[str, InquiryType]:
+        return {t.id: t for t in self.inquiry_types}
+
+    @cached_property
+    def sla_policies_by_id(self) -> dict[str, SlaPolicy]:
+        return {p.id: p for p in self.sla_policies}
+
+    @cached_property
+    def segments_by_id(self) -> dict[str, Segment]:
+        return {s.id: s for s in self.segments}
+
+    @cached_property
+    def label_to_inquiry_type(self) -> dict[str, str]:
+        """Map each classifier label to the inquiry type it stands for."""
+        mapping: dict[str, str] = {}
+        for inquiry_type in self.inquiry_types:
+            for label in inquiry_type.label_set:
+                mapping[label] = inquiry_type.id
+        return mapping
+
+    @property
+    def version_label(self) -> str:
+        return f"{self.id}@{self.version}"
