@@ -29,7 +29,9 @@ def parse_accounts(
         row = table.row_number(position)
         account_id = _text(frame[id_column].iat[position])
         if not account_id:
-            raise InputError("missing account id", file=table.path, row=row, column=id_column)
+            raise InputError(
+                "missing account id", file=table.path, row=row, column=id_column
+            )
         if account_id in accounts:
             raise InputError(
                 f"duplicate account id {account_id!r}; each account may appear once",
@@ -44,7 +46,9 @@ def parse_accounts(
                 continue
             attribute = declared.get(column)
             kind = attribute.type if attribute else "string"
-            attributes[column] = _convert(raw, kind, table.path, row, column)
+            attributes[column] = convert_attribute(
+                raw, kind, file=table.path, row=row, column=column
+            )
         accounts[account_id] = attributes
     return accounts
 
@@ -55,7 +59,10 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _convert(raw: Any, kind: str, file: str, row: int, column: str) -> Any:
+def convert_attribute(
+    raw: Any, kind: str, *, file: str | None = None, row: int | None = None, column: str
+) -> Any:
+    """Convert one attribute value to the policy's declared type (number, boolean, string)."""
     if kind == "number":
         if isinstance(raw, int | float) and not isinstance(raw, bool):
             return raw

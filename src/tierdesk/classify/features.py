@@ -10,13 +10,13 @@ sparse product instead of re-slicing every word of every ticket.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
 
@@ -58,17 +58,38 @@ class WordCharTfidf(TransformerMixin, BaseEstimator):
             min_df=min_df,
             dtype=np.float32,
         ).fit(texts)
-        self.n_features_out_ = len(self.word_.vocabulary_) + len(
-            self.char_.vocabulary_
-        )
+        self.n_features_out_ = len(self.word_.vocabulary_) + len(self.char_.vocabulary_)
         self._cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         return self
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
-        check_is_fitted(self, "char_")
-        word_part = self.word_.transform(texts)
-        char_part = self.transform_chars(texts)
+        word_part, char_part = self.transform_parts(texts)
         return sp.hstack([word_part, char_part], format="csr", dtype=np.float32)
+
+    def transform_parts(self, texts: Sequence[str]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+        """Return the word and the character TF-IDF matrices separately.
+
+        A linear model can score each part with its own block of weights, which
+        avoids copying both into one matrix.
+        """
+        return self.transform_words(texts), self.transform_chars(texts)
+
+    def transform_words(self, texts: Iterable[str]) -> sp.csr_matrix:
+        """Return the word TF-IDF matrix, equal to `self.word_.transform`."""
+        check_is_fitted(self, "word_")
+        pattern = self._token_pattern()
+        lookup = self.word_.vocabulary_.get
+        low, high = self.word_ngram_range
+        indices: list[int] = []
+        indptr = [0]
+        for text in texts:
+            tokens = pattern.findall(text.lower())
+            for n in range(low, high + 1):
+                grams = tokens if n == 1 else map(" ".join, _windows(tokens, n))
+                indices.extend(i for i in map(lookup, grams) if i is not None)
+            indptr.append(len(indices))
+        counts = _counts_matrix(indices, indptr, len(self.word_.vocabulary_))
+        return _tfidf_in_place(counts, self._idf("word"))
 
     def transform_chars(self, texts: Iterable[str]) -> sp.csr_matrix:
         """Return the `char_wb` TF-IDF matrix, equal to `self.char_.transform`."""
@@ -86,25 +107,68 @@ class WordCharTfidf(TransformerMixin, BaseEstimator):
                     index = local_ids[word] = len(local_ids)
                 doc_word_ids.append(index)
             doc_indptr.append(len(doc_word_ids))
-        n_docs = len(doc_indptr) - 1
         n_features = len(self.char_.vocabulary_)
         words = list(local_ids)
         rows = [cache.get(w) or self._count_word(w, cache) for w in words]
         word_counts = _stack_rows(rows, n_features)
-        doc_words = sp.csr_matrix(
-            (
-                np.ones(len(doc_word_ids), dtype=np.float32),
-                np.asarray(doc_word_ids, dtype=np.int64),
-                np.asarray(doc_indptr, dtype=np.int64),
-            ),
-            shape=(n_docs, len(words)),
-        )
+        doc_words = _counts_matrix(doc_word_ids, doc_indptr, len(words))
         counts = (doc_words @ word_counts).tocsr()
         counts.sum_duplicates()
-        np.log(counts.data, out=counts.data)
-        counts.data += 1.0
-        counts = counts @ sp.diags(self.char_.idf_.astype(np.float32), format="csr")
-        return normalize(counts, norm="l2", copy=False).astype(np.float32)
+        return _tfidf_in_place(counts, self._idf("char"))
+
+    def _token_pattern(self) -> re.Pattern[str]:
+        pattern = getattr(self, "_pattern", None)
+        if pattern is None:
+            pattern = self._pattern = re.compile(self.word_.token_pattern)
+        return pattern
+
+    def _idf(self, part: str) -> np.ndarray:
+        """Return the part's idf weights as float32, computed once per instance."""
+        cached = getattr(self, f"_idf_{part}", None)
+        if cached is None:
+            vectorizer = self.word_ if part == "word" else self.char_
+            cached = vectorizer.idf_.astype(np.float32)
+            setattr(self, f"_idf_{part}", cached)
+        return cached
+
+    def transform_one(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Return one document's features as (column indices, values).
+
+        Equal to one row of `transform`, without the cost of building sparse
+        matrices and of scikit-learn's input validation, which dominate when a
+        service classifies tickets one at a time.
+        """
+        check_is_fitted(self, "char_")
+        word_indices, word_values = self._word_row(text)
+        char_indices, char_values = self._char_row(text)
+        offset = len(self.word_.vocabulary_)
+        return (
+            np.concatenate([word_indices, char_indices + offset]),
+            np.concatenate([word_values, char_values]),
+        )
+
+    def _word_row(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        tokens = self._token_pattern().findall(text.lower())
+        lookup = self.word_.vocabulary_.get
+        low, high = self.word_ngram_range
+        counts: dict[int, int] = {}
+        for n in range(low, high + 1):
+            grams = tokens if n == 1 else map(" ".join, _windows(tokens, n))
+            for feature in map(lookup, grams):
+                if feature is not None:
+                    counts[feature] = counts.get(feature, 0) + 1
+        return _tfidf_row(counts, self.word_.idf_)
+
+    def _char_row(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        cache = getattr(self, "_cache", None)
+        if cache is None or len(cache) > self.max_cache_words:
+            cache = self._cache = {}
+        counts: dict[int, int] = {}
+        for word in text.lower().split():
+            indices, values = cache.get(word) or self._count_word(word, cache)
+            for feature, count in zip(indices.tolist(), values.tolist(), strict=True):
+                counts[feature] = counts.get(feature, 0) + int(count)
+        return _tfidf_row(counts, self.char_.idf_)
 
     def _count_word(
         self, word: str, cache: dict[str, tuple[np.ndarray, np.ndarray]]
@@ -124,7 +188,8 @@ class WordCharTfidf(TransformerMixin, BaseEstimator):
 
     def __getstate__(self) -> dict[str, object]:
         state = super().__getstate__()
-        state.pop("_cache", None)
+        for name in ("_cache", "_pattern", "_idf_word", "_idf_char"):
+            state.pop(name, None)
         return state
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
@@ -147,6 +212,49 @@ def _char_wb_ngrams(word: str, ngram_range: tuple[int, int]) -> list[str]:
             break
         grams.extend(padded[i : i + n] for i in range(length - n + 1))
     return grams
+
+
+def _windows(tokens: list[str], n: int) -> Iterator[tuple[str, ...]]:
+    return zip(*(tokens[i:] for i in range(n)), strict=False)
+
+
+def _counts_matrix(indices: list[int], indptr: list[int], n_columns: int) -> sp.csr_matrix:
+    """Build a CSR matrix of counts from column indices per row (repeats add up)."""
+    matrix = sp.csr_matrix(
+        (
+            np.ones(len(indices), dtype=np.float32),
+            np.asarray(indices, dtype=np.int64),
+            np.asarray(indptr, dtype=np.int64),
+        ),
+        shape=(len(indptr) - 1, n_columns),
+    )
+    matrix.sum_duplicates()
+    return matrix
+
+
+def _tfidf_in_place(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
+    """Turn counts into sublinear TF-IDF with unit l2 rows, as TfidfVectorizer does."""
+    data = counts.data
+    np.log(data, out=data)
+    data += 1.0
+    data *= idf[counts.indices]
+    lengths = np.diff(counts.indptr)
+    rows = np.repeat(np.arange(counts.shape[0]), lengths)
+    norms = np.sqrt(np.bincount(rows, weights=data * data, minlength=counts.shape[0]))
+    norms[norms == 0] = 1.0
+    data /= np.repeat(norms, lengths).astype(np.float32)
+    return counts
+
+
+def _tfidf_row(counts: dict[int, int], idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Apply sublinear term frequency, idf and l2 norm, as TfidfVectorizer does."""
+    indices = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+    values = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+    values = (1.0 + np.log(values)) * idf[indices]
+    norm = np.sqrt(values @ values)
+    if norm > 0:
+        values /= norm
+    return indices, values
 
 
 def _stack_rows(

@@ -26,6 +26,9 @@ from tierdesk.classify.normalize import normalize_text
 # Score for a class that a cross-validation fold never saw; it makes that
 # class's probability vanish after the softmax.
 _UNSEEN_SCORE = -50.0
+# Batches up to this size are scored text by text, which skips the fixed cost of
+# sparse matrices; a service scoring tickets one at a time depends on it.
+_ONE_BY_ONE = 4
 
 
 class LinearInquiryClassifier(ClassifierMixin, BaseEstimator):
@@ -105,23 +108,63 @@ class LinearInquiryClassifier(ClassifierMixin, BaseEstimator):
             features, svm = self._new_model()
             matrix = features.fit_transform([docs[i] for i in train_index])
             svm.fit(matrix, train_labels)
-            fold_scores = self._scores(svm, features.transform([docs[i] for i in test_index]))
+            fold_scores = self._scores(
+                svm, features.transform([docs[i] for i in test_index])
+            )
             columns = [column[c] for c in svm.classes_]
             scores[np.ix_(test_index, columns)] = fold_scores
         truth = np.array([column[label] for label in labels])
 
         def negative_log_likelihood(log_temperature: float) -> float:
             scaled = scores / np.exp(log_temperature)
-            return float(-log_softmax(scaled, axis=1)[np.arange(len(truth)), truth].mean())
+            return float(
+                -log_softmax(scaled, axis=1)[np.arange(len(truth)), truth].mean()
+            )
 
         result = minimize_scalar(
-            negative_log_likelihood, bounds=(np.log(1e-3), np.log(1e2)), method="bounded"
+            negative_log_likelihood,
+            bounds=(np.log(1e-3), np.log(1e2)),
+            method="bounded",
         )
         return float(np.exp(result.x))
 
     def decision_function(self, texts: Sequence[str]) -> np.ndarray:
         check_is_fitted(self, "svm_")
-        return self._scores(self.svm_, self.features_.transform(self._prepare(texts)))
+        docs = self._prepare(texts)
+        if len(docs) <= _ONE_BY_ONE:
+            return np.vstack([self._score_one(doc) for doc in docs])
+        word_part, char_part = self.features_.transform_parts(docs)
+        word_weights, char_weights = self._weight_blocks()
+        scores = word_part @ word_weights + char_part @ char_weights
+        scores += self.svm_.intercept_.astype(np.float32)
+        if scores.shape[1] == 1:
+            scores = np.column_stack([-scores[:, 0], scores[:, 0]])
+        return np.asarray(scores, dtype=np.float64)
+
+    def _weight_blocks(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return the SVM weights split into word and char blocks, transposed, float32."""
+        blocks = getattr(self, "_blocks", None)
+        if blocks is None:
+            split = len(self.features_.word_.vocabulary_)
+            coef = self.svm_.coef_.astype(np.float32)
+            blocks = self._blocks = (
+                np.ascontiguousarray(coef[:, :split].T),
+                np.ascontiguousarray(coef[:, split:].T),
+            )
+        return blocks
+
+    def __getstate__(self) -> dict[str, object]:
+        state = super().__getstate__()
+        state.pop("_blocks", None)
+        return state
+
+    def _score_one(self, doc: str) -> np.ndarray:
+        indices, values = self.features_.transform_one(doc)
+        coef = self.svm_.coef_
+        scores = coef[:, indices] @ values + self.svm_.intercept_
+        if coef.shape[0] == 1:
+            return np.array([-scores[0], scores[0]])
+        return scores
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         return softmax(self.decision_function(texts) / self.temperature_, axis=1)

@@ -73,10 +73,12 @@ def load_model(path: str | Path) -> ModelBundle:
     """Load a model file, checking its format and the scikit-learn version."""
     source = Path(path)
     if not source.is_file():
-        raise ModelError(f"{source}: model file not found; train one with 'tierdesk train'")
+        raise ModelError(
+            f"{source}: model file not found; train one with 'tierdesk train'"
+        )
     try:
         payload = joblib.load(source)
-    except Exception as exc:  # noqa: BLE001 - any unpickling failure means unreadable
+    except Exception as exc:
         raise ModelError(
             f"{source}: not a readable tierdesk model file ({type(exc).__name__}); "
             "retrain it with 'tierdesk train'"

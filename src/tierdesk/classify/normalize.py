@@ -14,8 +14,14 @@ import ftfy
 
 # Excel writes control characters in cells as _xHHHH_ (OOXML escaping).
 _EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
-# Pairs that UTF-8 text decoded as cp1252 or latin-1 typically shows.
-_MOJIBAKE_HINT = re.compile("[ÃÂâÅÐÑ][\u0080-\u00bf\u2018-\u203a\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc]")
+# A UTF-8 lead byte read as cp1252 or latin-1 (Â to ô) followed by a
+# continuation byte read the same way: the signature of mojibake. Only text
+# with such a pair goes through ftfy, which is slow.
+_MOJIBAKE_HINT = re.compile(
+    "[\u00c2-\u00f4]"
+    "[\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+)
 _HEADER_LINE = re.compile(
     r"^\s*(received from|from|sent|to|cc|bcc|date|von|gesendet|an)"
     r"\s*:.*$",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,10 +50,16 @@ class InquiryPredictor:
         covered = {mapping[label] for label in bundle.labels}
         self.missing_types = [t for t in self.inquiry_types if t not in covered]
 
+    def predict_chunks(self, chunks: Iterable[Sequence[str]]) -> Iterator[list[Prediction]]:
+        """Yield each chunk's predictions in order; `ProcessPredictor` does the same in parallel."""
+        return map(self.predict, chunks)
+
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
         if not texts:
             return []
-        type_probabilities = self.bundle.inquiry.predict_proba(texts) @ self._label_to_type
+        type_probabilities = (
+            self.bundle.inquiry.predict_proba(texts) @ self._label_to_type
+        )
         best = type_probabilities.argmax(axis=1)
         confidence = type_probabilities[np.arange(len(best)), best]
         complexity: list[str | None] = [None] * len(texts)
@@ -63,7 +69,9 @@ class InquiryPredictor:
             proba = self.bundle.complexity.predict_proba(texts)
             picked = proba.argmax(axis=1)
             complexity = [str(classes[i]) for i in picked]
-            complexity_confidence = [float(p) for p in proba[np.arange(len(picked)), picked]]
+            complexity_confidence = [
+                float(p) for p in proba[np.arange(len(picked)), picked]
+            ]
         return [
             Prediction(
                 self.inquiry_types[b],

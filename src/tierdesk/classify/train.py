@@ -81,7 +81,9 @@ def split_for_evaluation(labels: Sequence[str], test_size: float, seed: int) -> 
     pool_labels = [labels[i] for i in pool]
     n_classes = len(set(pool_labels))
     n_test = math.ceil(test_size * len(pool))
-    stratified = n_classes > 0 and n_test >= n_classes and len(pool) - n_test >= n_classes
+    stratified = (
+        n_classes > 0 and n_test >= n_classes and len(pool) - n_test >= n_classes
+    )
     if len(pool) < 2:
         raise InputError(
             "too few labelled rows to hold out a test set; label more tickets or "
@@ -118,7 +120,9 @@ def evaluate(
                 "f1": float(f),
                 "support": int(s),
             }
-            for label, p, r, f, s in zip(labels, precision, recall, f1, support, strict=True)
+            for label, p, r, f, s in zip(
+                labels, precision, recall, f1, support, strict=True
+            )
         },
     }
 
@@ -197,7 +201,9 @@ def train_and_evaluate(
     fit_seconds = time.perf_counter() - started
     proba = estimator.predict_proba(test_texts) if test_texts else np.zeros((0, 1))
     predicted = estimator.classes_[proba.argmax(axis=1)] if test_texts else []
-    metrics = evaluate(test_labels, list(predicted), proba.max(axis=1) if test_texts else proba[:, 0])
+    metrics = evaluate(
+        test_labels, list(predicted), proba.max(axis=1) if test_texts else proba[:, 0]
+    )
     metrics["train_rows"] = len(train_texts)
     metrics["labels"] = len(estimator.classes_)
     metrics["fit_seconds"] = round(fit_seconds, 2)
@@ -232,7 +238,9 @@ def _train_complexity(
         test_texts = [data.texts[i] for i in test_index]
         test_labels = [as_label(data.one_touch[i]) for i in test_index]
     if len(set(train_labels)) < 2:
-        return None, {"skipped": "history has only one-touch or only multi-touch tickets"}
+        return None, {
+            "skipped": "history has only one-touch or only multi-touch tickets"
+        }
     estimator = make_estimator().fit(train_texts, train_labels)
     if not test_texts:
         return estimator, {"test_rows": 0}

@@ -77,7 +77,9 @@ def read_table(path: str | Path, *, encoding: str = "utf-8") -> Table:
     if not source.is_file():
         raise InputError("file not found", file=source)
     if source.stat().st_size == 0:
-        raise InputError("the file is empty; expected a header row and records", file=source)
+        raise InputError(
+            "the file is empty; expected a header row and records", file=source
+        )
     if suffix == ".xlsx":
         return _read_xlsx(source)
     text = _decode(source, encoding)
@@ -111,7 +113,9 @@ def _read_csv(source: Path, text: str) -> Table:
             na_filter=False,
         )
     except pd.errors.EmptyDataError:
-        raise InputError("the file is empty; expected a header row and records", file=source) from None
+        raise InputError(
+            "the file is empty; expected a header row and records", file=source
+        ) from None
     except (pd.errors.ParserError, csv.Error) as exc:
         raise InputError(f"invalid CSV: {exc}", file=source) from None
     return _checked(source, frame, first_row=2)
@@ -122,7 +126,7 @@ def _read_xlsx(source: Path) -> Table:
         frame = pd.read_excel(source, dtype=str, engine="openpyxl")
     except ValueError as exc:
         raise InputError(f"cannot read spreadsheet: {exc}", file=source) from None
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on bad files
+    except Exception as exc:
         raise InputError(
             f"not a readable XLSX file ({type(exc).__name__})", file=source
         ) from None
@@ -139,7 +143,9 @@ def _read_jsonl(source: Path, text: str) -> Table:
         try:
             value = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise InputError(f"invalid JSON: {exc.msg}", file=source, row=number) from None
+            raise InputError(
+                f"invalid JSON: {exc.msg}", file=source, row=number
+            ) from None
         if not isinstance(value, dict):
             raise InputError(
                 f"expected a JSON object per line, got {type(value).__name__}",
@@ -191,7 +197,9 @@ def write_records(
     suffix = check_writable(path)
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=suffix, dir=target.parent)
+    handle, temporary = tempfile.mkstemp(
+        prefix=".tmp-", suffix=suffix, dir=target.parent
+    )
     os.close(handle)
     try:
         frame = pd.DataFrame.from_records(list(records), columns=list(columns))

@@ -26,9 +26,7 @@ def parse_duration(value: object) -> timedelta:
     iso = _ISO.match(text)
     if iso and text.upper() not in ("P", "PT"):
         seconds = sum(
-            float(iso.group(unit)) * _UNITS[unit]
-            for unit in "dhms"
-            if iso.group(unit)
+            float(iso.group(unit)) * _UNITS[unit] for unit in "dhms" if iso.group(unit)
         )
         return _positive(timedelta(seconds=seconds), value)
     position = 0

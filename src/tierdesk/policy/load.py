@@ -49,7 +49,9 @@ def parse_policy(text: str, file: str = "<policy>") -> LoadedPolicy:
     """Validate policy YAML text; `file` is only used in messages."""
     data, lines = load_yaml_with_lines(text, file)
     if not isinstance(data, dict):
-        raise PolicyError("expected a mapping at the top level of the policy", file=file)
+        raise PolicyError(
+            "expected a mapping at the top level of the policy", file=file
+        )
     try:
         policy = Policy.model_validate(data)
     except ValidationError as exc:
@@ -62,7 +64,9 @@ def parse_policy(text: str, file: str = "<policy>") -> LoadedPolicy:
     return LoadedPolicy(policy, file, digest, warning_texts)
 
 
-def _located(problems: list[Problem], lines: dict[Path, int], file: str) -> list[PolicyError]:
+def _located(
+    problems: list[Problem], lines: dict[Path, int], file: str
+) -> list[PolicyError]:
     located = [
         PolicyError(
             p.message,

@@ -140,7 +140,11 @@ class Team(_Strict):
 
 
 class SlaTarget(_Strict):
-    """Targets for one segment and priority; an omitted key means all of them."""
+    """Targets for one segment and priority; an omitted key means all of them.
+
+    The first target in file order that applies wins, so list specific targets
+    before general ones.
+    """
 
     segment: str | None = None
     priority: str | None = None
@@ -159,16 +163,11 @@ class SlaPolicy(_Strict):
     targets: list[SlaTarget] = Field(min_length=1)
 
     def target_for(self, segment: str, priority: str) -> SlaTarget | None:
-        """Return the most specific target: segment and priority beat wildcards."""
-        best: SlaTarget | None = None
-        best_score = -1
+        """Return the first target, in file order, that applies to segment and priority."""
         for target in self.targets:
-            if not target.applies_to(segment, priority):
-                continue
-            score = (target.segment is not None) * 2 + (target.priority is not None)
-            if score > best_score:
-                best, best_score = target, score
-        return best
+            if target.applies_to(segment, priority):
+                return target
+        return None
 
 
 class RuleAction(_Strict):

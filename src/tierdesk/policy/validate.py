@@ -47,6 +47,7 @@ class FieldSpec:
     kind: str  # "enum", "number", "boolean" or "string"
     domain: frozenset[Any] | None = None
     universe: Interval | None = None
+    range_note: str = ""
 
 
 def check_policy(policy: Policy) -> tuple[list[Problem], list[Problem]]:
@@ -60,7 +61,9 @@ def check_policy(policy: Policy) -> tuple[list[Problem], list[Problem]]:
     _check_rules(
         policy.segment_rules, ("segment_rules",), segment_specs, errors, "account"
     )
-    _check_rules(policy.routing.rules, ("routing", "rules"), routing_specs, errors, "ticket")
+    _check_rules(
+        policy.routing.rules, ("routing", "rules"), routing_specs, errors, "ticket"
+    )
     if not errors:
         _check_sla_coverage(policy, routing_specs, errors)
         _check_team_skills(policy, routing_specs, warnings)
@@ -87,6 +90,11 @@ def routing_field_specs(policy: Policy) -> dict[str, FieldSpec]:
         "confidence": FieldSpec(
             "number",
             universe=Interval(policy.routing.min_confidence, 1.0, True, True),
+            range_note=(
+                "; tickets below routing.min_confidence go to triage before any rule"
+                if policy.routing.min_confidence > 0
+                else ""
+            ),
         ),
         "priority": FieldSpec("enum", frozenset(policy.priorities)),
         "channel": FieldSpec("enum", frozenset(policy.channels)),
@@ -155,7 +163,11 @@ def _check_unique_values(path: Path, values: list[str], errors: list[Problem]) -
 
 
 def _ref(
-    errors: list[Problem], path: Path, value: str | None, known: Iterable[str], what: str
+    errors: list[Problem],
+    path: Path,
+    value: str | None,
+    known: Iterable[str],
+    what: str,
 ) -> None:
     known = list(known)
     if value is not None and value not in known:
@@ -175,9 +187,21 @@ def _check_references(
     team_ids = [t.id for t in policy.teams]
     tier_ids = [t.id for t in policy.tiers]
     sla_ids = [p.id for p in policy.sla_policies]
-    _ref(errors, ("default_priority",), policy.default_priority, policy.priorities, "priority")
+    _ref(
+        errors,
+        ("default_priority",),
+        policy.default_priority,
+        policy.priorities,
+        "priority",
+    )
     for i, rule in enumerate(policy.segment_rules):
-        _ref(errors, ("segment_rules", i, "segment"), rule.segment, segment_ids, "segment")
+        _ref(
+            errors,
+            ("segment_rules", i, "segment"),
+            rule.segment,
+            segment_ids,
+            "segment",
+        )
     for i, team in enumerate(policy.teams):
         _ref(errors, ("teams", i, "tier"), team.tier, tier_ids, "tier")
         for j, type_id in enumerate(team.skills.inquiry_types):
@@ -192,12 +216,26 @@ def _check_references(
         for j, target in enumerate(sla.targets):
             base = ("sla_policies", i, "targets", j)
             _ref(errors, (*base, "segment"), target.segment, segment_ids, "segment")
-            _ref(errors, (*base, "priority"), target.priority, policy.priorities, "priority")
+            _ref(
+                errors,
+                (*base, "priority"),
+                target.priority,
+                policy.priorities,
+                "priority",
+            )
+    for i, sla in enumerate(policy.sla_policies):
+        _check_target_order(sla, ("sla_policies", i, "targets"), errors)
     for i, rule in enumerate(policy.routing.rules):
         base = ("routing", "rules", i, "then")
         _ref(errors, (*base, "team"), rule.then.team, team_ids, "team")
         _ref(errors, (*base, "sla_policy"), rule.then.sla_policy, sla_ids, "SLA policy")
-        _ref(errors, (*base, "priority"), rule.then.priority, policy.priorities, "priority")
+        _ref(
+            errors,
+            (*base, "priority"),
+            rule.then.priority,
+            policy.priorities,
+            "priority",
+        )
     routing = policy.routing
     _ref(errors, ("routing", "triage_team"), routing.triage_team, team_ids, "team")
     _ref(
@@ -219,8 +257,29 @@ def _check_references(
     for i, segment in enumerate(policy.segments):
         if segment.id not in assigned:
             warnings.append(
-                Problem(("segments", i), f"no segment rule assigns segment {segment.id!r}")
+                Problem(
+                    ("segments", i), f"no segment rule assigns segment {segment.id!r}"
+                )
             )
+
+
+def _check_target_order(sla: Any, path: Path, errors: list[Problem]) -> None:
+    """Reject a target that an earlier, more general target always pre-empts."""
+    for j, later in enumerate(sla.targets):
+        for i, earlier in enumerate(sla.targets[:j]):
+            if earlier.segment in (None, later.segment) and earlier.priority in (
+                None,
+                later.priority,
+            ):
+                errors.append(
+                    Problem(
+                        (*path, j),
+                        f"target never applies: earlier target {format_path((*path, i))} "
+                        "covers the same segment and priority; list specific targets "
+                        "before general ones",
+                    )
+                )
+                break
 
 
 def _check_rules(
@@ -234,7 +293,9 @@ def _check_rules(
     for i, rule in enumerate(rules):
         rule_errors = _check_conditions(rule.conditions, (*path, i, "when"), specs)
         errors.extend(rule_errors)
-        constraints.append(None if rule_errors else _constraints(rule.conditions, specs))
+        constraints.append(
+            None if rule_errors else _constraints(rule.conditions, specs)
+        )
 
     last = len(rules) - 1
     if not rules[last].is_default:
@@ -295,21 +356,27 @@ def _check_conditions(
 
 def _check_value(condition: Condition, spec: FieldSpec, path: Path) -> list[Problem]:
     op = condition.operator
-    values = (
-        list(condition.value) if op in ("in", "not_in") else [condition.value]
-    )
+    values = list(condition.value) if op in ("in", "not_in") else [condition.value]
     if op in NUMERIC_OPERATORS and spec.kind != "number":
-        return [Problem(path, f"operator {op!r} needs a numeric field; {condition.field!r} is {spec.kind}")]
+        return [
+            Problem(
+                path,
+                f"operator {op!r} needs a numeric field; {condition.field!r} is {spec.kind}",
+            )
+        ]
     problems = []
     for value in values:
         if spec.kind == "number":
             if isinstance(value, bool) or not isinstance(value, int | float):
                 problems.append(Problem(path, f"expected a number, got {value!r}"))
-            elif spec.universe and not (spec.universe.low <= value <= spec.universe.high):
+            elif spec.universe and not (
+                spec.universe.low <= value <= spec.universe.high
+            ):
                 problems.append(
                     Problem(
                         path,
-                        f"value {value} is outside {spec.universe.low}..{spec.universe.high}",
+                        f"value {value} is outside {spec.universe.low}.."
+                        f"{spec.universe.high}{spec.range_note}",
                     )
                 )
         elif spec.kind == "boolean":
@@ -386,7 +453,9 @@ def _check_sla_coverage(
             ("routing", "rules", i, "then", "sla_policy"),
             errors,
         )
-    triage_sla = policy.routing.triage_sla_policy or policy.routing.rules[-1].then.sla_policy
+    triage_sla = (
+        policy.routing.triage_sla_policy or policy.routing.rules[-1].then.sla_policy
+    )
     if policy.routing.triage_team is not None:
         _report_gaps(
             slas[triage_sla],
@@ -438,6 +507,11 @@ def _check_team_skills(
             for t in reachable_values(rule, "inquiry_type", specs)
             if policy.inquiry_types_by_id[t].complexity in complexities
         }
+        # Types that an earlier rule testing nothing but the inquiry type takes
+        # never reach this rule.
+        for earlier in policy.routing.rules[:i]:
+            if {c.field for c in earlier.conditions} == {"inquiry_type"}:
+                types -= reachable_values(earlier, "inquiry_type", specs)
         missing = sorted(types - set(team.skills.inquiry_types))
         if missing:
             warnings.append(

@@ -11,17 +11,23 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
+from tierdesk.classify.parallel import ProcessPredictor
 from tierdesk.classify.predict import InquiryPredictor
 from tierdesk.errors import InputError
 from tierdesk.io.tables import Table
 from tierdesk.route.decision import Decision
 from tierdesk.route.router import Router
+from tierdesk.segment import SegmentMatch
 from tierdesk.ticket import Ticket
 
 # Tickets classified per call; bounds memory and paces the progress bar.
 BATCH_SIZE = 4096
+# The --id-column value that makes ids from the file name and row number, for
+# exports without a ticket id.
+ROW_ID = "@row"
 # Row numbers listed per skip or warning reason in the summary.
 SAMPLE_ROWS = 5
 
@@ -87,14 +93,19 @@ def tickets_from_table(
     Rows without an id or text, and repeats of an id already seen, are skipped
     and counted. Optional columns that are absent are simply not used.
     """
-    table.require([columns.id], "--id-column")
+    if columns.id != ROW_ID:
+        table.require([columns.id], "--id-column")
     table.require(columns.text, "--text")
     present = set(table.columns)
 
     def optional(name: str | None) -> list[str] | None:
         return table.text(name) if name and name in present else None
 
-    ids = table.text(columns.id)
+    if columns.id == ROW_ID:
+        stem = Path(table.path).stem
+        ids = [f"{stem}-{table.row_number(i)}" for i in range(len(table))]
+    else:
+        ids = table.text(columns.id)
     texts = [table.text(c) for c in columns.text]
     accounts = optional(columns.account)
     channels = optional(columns.channel)
@@ -121,7 +132,9 @@ def tickets_from_table(
         seen.add(ticket_id)
         created_at = None
         if created is not None and created[position].strip():
-            created_at = _parse_time(created[position], table.path, row, columns.created_at)
+            created_at = _parse_time(
+                created[position], table.path, row, columns.created_at
+            )
             if created_at is None:
                 warnings.add("created_at without a UTC offset, left empty", row)
         tickets.append(
@@ -164,7 +177,7 @@ def route_tickets(
     tickets: Sequence[Ticket],
     rows: Sequence[int],
     router: Router,
-    predictor: InquiryPredictor,
+    predictor: InquiryPredictor | ProcessPredictor,
     accounts: Mapping[str, Mapping[str, Any]],
     *,
     skipped: Tally,
@@ -174,25 +187,39 @@ def route_tickets(
     """Classify and route tickets in batches; return decisions and a summary."""
     known_priorities = set(router.policy.priorities)
     decisions: list[Decision] = []
-    for start in range(0, len(tickets), BATCH_SIZE):
+    # Many tickets share an account, so each account is segmented once.
+    segments: dict[str | None, SegmentMatch] = {}
+    starts = range(0, len(tickets), BATCH_SIZE)
+    chunks = ([t.text for t in tickets[s : s + BATCH_SIZE]] for s in starts)
+    for start, predictions in zip(starts, predictor.predict_chunks(chunks), strict=True):
         batch = tickets[start : start + BATCH_SIZE]
-        predictions = predictor.predict([t.text for t in batch])
-        for offset, (ticket, prediction) in enumerate(zip(batch, predictions, strict=True)):
+        for offset, (ticket, prediction) in enumerate(
+            zip(batch, predictions, strict=True)
+        ):
             row = rows[start + offset]
             attributes = None
             if ticket.account_id is not None:
                 attributes = accounts.get(ticket.account_id)
                 if attributes is None and accounts:
-                    warnings.add("account not in the accounts file, default segment", row)
+                    warnings.add(
+                        "account not in the accounts file, default segment", row
+                    )
             if ticket.priority is not None and ticket.priority not in known_priorities:
                 warnings.add("unknown priority, policy default used", row)
-            decisions.append(router.decide(ticket, attributes, prediction))
+            match = segments.get(ticket.account_id)
+            if match is None:
+                match = segments[ticket.account_id] = router.segment(attributes)
+            decisions.append(router.decide(ticket, attributes, prediction, match))
         if progress is not None:
             progress(len(batch))
-    return BatchResult(list(tickets), decisions, summarize(decisions, skipped, warnings))
+    return BatchResult(
+        list(tickets), decisions, summarize(decisions, skipped, warnings)
+    )
 
 
-def summarize(decisions: Sequence[Decision], skipped: Tally, warnings: Tally) -> RoutingSummary:
+def summarize(
+    decisions: Sequence[Decision], skipped: Tally, warnings: Tally
+) -> RoutingSummary:
     total = len(decisions)
     vendor = sum(1 for d in decisions if d.team_kind == "vendor" and not d.triage)
     triage = sum(1 for d in decisions if d.triage)

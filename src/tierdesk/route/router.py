@@ -16,7 +16,7 @@ from tierdesk.policy.conditions import Condition
 from tierdesk.policy.model import Policy, RoutingRule
 from tierdesk.route.decision import Decision
 from tierdesk.route.rules import compile_rules, first_failed, first_match
-from tierdesk.segment import SegmentMatch, Segmenter
+from tierdesk.segment import Segmenter, SegmentMatch
 from tierdesk.ticket import Ticket
 
 TRIAGE_RULE = "triage"
@@ -47,8 +47,15 @@ class Router:
         self._compiled = compile_rules(policy.routing.rules)
         self._segmenter = Segmenter(policy)
         self._priorities = frozenset(policy.priorities)
+        self._targets: dict[tuple[str, str, str], Any] = {}
+        self._reason_fields = [
+            tuple(dict.fromkeys(c.field for c in rule.conditions))
+            for rule in policy.routing.rules
+        ]
         default_rule = policy.routing.rules[-1]
-        self._triage_sla = policy.routing.triage_sla_policy or default_rule.then.sla_policy
+        self._triage_sla = (
+            policy.routing.triage_sla_policy or default_rule.then.sla_policy
+        )
 
     def segment(self, attributes: Mapping[str, Any] | None) -> SegmentMatch:
         return self._segmenter.assign(attributes)
@@ -86,9 +93,14 @@ class Router:
         ticket: Ticket,
         attributes: Mapping[str, Any] | None,
         prediction: Prediction,
+        segment: SegmentMatch | None = None,
     ) -> Decision:
-        """Return the routing decision for one ticket."""
-        match = self.segment(attributes)
+        """Return the routing decision for one ticket.
+
+        `segment` may carry the account's segment when the caller has already
+        assigned it, as batch routing does once per account.
+        """
+        match = segment or self.segment(attributes)
         context = self.context(ticket, attributes, match.segment, prediction)
         return self._decide(ticket, match, prediction, context)
 
@@ -101,7 +113,10 @@ class Router:
     ) -> Decision:
         policy = self.policy
         routing = policy.routing
-        if routing.triage_team is not None and prediction.confidence < routing.min_confidence:
+        if (
+            routing.triage_team is not None
+            and prediction.confidence < routing.min_confidence
+        ):
             return self._build(
                 ticket,
                 match,
@@ -130,7 +145,9 @@ class Router:
             priority=rule.then.priority or context["priority"],
             rule_id=rule.id,
             tags=tuple(rule.then.tags),
-            reason=_reason(rule, context, index == len(routing.rules) - 1),
+            reason=_reason(
+                rule, self._reason_fields[index], context, index == len(routing.rules) - 1
+            ),
         )
 
     def _build(
@@ -148,10 +165,14 @@ class Router:
         reason: str,
     ) -> Decision:
         team = self.policy.teams_by_id[team_id]
-        sla = self.policy.sla_policies_by_id[sla_id]
-        target = sla.target_for(match.segment, priority)
+        key = (sla_id, match.segment, priority)
+        target = self._targets.get(key)
         if target is None:
-            raise AssertionError("validated policies cover every reachable segment")
+            sla = self.policy.sla_policies_by_id[sla_id]
+            target = sla.target_for(match.segment, priority)
+            if target is None:
+                raise AssertionError("validated policies cover every reachable segment")
+            self._targets[key] = target
         return Decision(
             ticket_id=ticket.id,
             segment=match.segment,
@@ -164,7 +185,7 @@ class Router:
             tier=team.tier,
             team=team.id,
             team_kind=team.kind,
-            sla_policy=sla.id,
+            sla_policy=sla_id,
             first_response_target=target.first_response,
             resolution_target=target.resolution,
             sla_time=target.time,
@@ -190,11 +211,15 @@ class Router:
         segment_checks = _checks_until(self.policy.segment_rules, values, match.rule)
         rule_checks: list[RuleCheck] = []
         if not decision.triage:
-            rule_checks = _checks_until(self.policy.routing.rules, context, decision.rule)
+            rule_checks = _checks_until(
+                self.policy.routing.rules, context, decision.rule
+            )
         return Explanation(decision, context, segment_checks, rule_checks)
 
 
-def _checks_until(rules: Any, values: Mapping[str, Any], matched: str) -> list[RuleCheck]:
+def _checks_until(
+    rules: Any, values: Mapping[str, Any], matched: str
+) -> list[RuleCheck]:
     checks = []
     for rule in rules:
         failed = first_failed(rule, values)
@@ -206,13 +231,12 @@ def _checks_until(rules: Any, values: Mapping[str, Any], matched: str) -> list[R
     return checks
 
 
-def _reason(rule: RoutingRule, context: dict[str, Any], is_default: bool) -> str:
-    if is_default and not rule.conditions:
+def _reason(
+    rule: RoutingRule, fields: tuple[str, ...], context: dict[str, Any], is_default: bool
+) -> str:
+    if is_default and not fields:
         return f"no earlier rule matched, so default rule {rule.id!r} applies"
-    shown = ", ".join(
-        f"{field}={_show(context.get(field))}"
-        for field in dict.fromkeys(c.field for c in rule.conditions)
-    )
+    shown = ", ".join(f"{field}={_show(context.get(field))}" for field in fields)
     return f"rule {rule.id!r} matched: {shown}"
 
 

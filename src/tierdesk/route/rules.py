@@ -37,7 +37,8 @@ def compile_condition(condition: Condition) -> Predicate:
 
 def compile_rules(rules: Sequence[Any]) -> list[CompiledRule]:
     return [
-        tuple((c.field, compile_condition(c)) for c in rule.conditions) for rule in rules
+        tuple((c.field, compile_condition(c)) for c in rule.conditions)
+        for rule in rules
     ]
 
 

@@ -55,8 +55,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(alembic_config(engine), revision)
     except OperationalError as exc:
         raise TierdeskError(
-            f"cannot reach the database at {engine.url.render_as_string()}: "
-            f"{exc.orig}"
+            f"cannot reach the database at {engine.url.render_as_string()}: {exc.orig}"
         ) from None
 
 

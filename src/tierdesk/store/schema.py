@@ -63,9 +63,7 @@ class DecisionRow(Base):
     model updates its row instead of adding one."""
 
     __tablename__ = "decisions"
-    __table_args__ = (
-        UniqueConstraint("ticket_id", "policy_digest", "model_digest"),
-    )
+    __table_args__ = (UniqueConstraint("ticket_id", "policy_digest", "model_digest"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ticket_id: Mapped[int] = mapped_column(

@@ -1,0 +1,5 @@
+"""Allow `python -m tierdesk`."""
+
+from tierdesk.cli import main
+
+main()
