@@ -331,3 +331,66 @@ def test_all_errors_reported_together(small_policy_text: str) -> None:
     paths = {e.path for e in caught.value.errors}
     assert "routing.rules[1].then.team" in paths
     assert "routing.rules[3].then.sla_policy" in paths
+
+
+CALENDARS = """\
+calendars:
+  - id: dublin-office
+    name: Dublin office hours
+    timezone: Europe/Dublin
+    hours: {mon: ["09:00-17:00"], tue: ["09:00-17:00"], wed: ["09:00-17:00"],
+            thu: ["09:00-17:00"], fri: ["09:00-17:00"]}
+    holiday_feeds: [{country: IE}]
+"""
+
+
+def _with_calendar(text: str) -> str:
+    text = text.replace("segments:\n", CALENDARS + "segments:\n", 1)
+    return text.replace(
+        "timezone: Europe/Dublin, cost_per_ticket: 25}",
+        "timezone: Europe/Dublin, calendar: dublin-office, cost_per_ticket: 25}",
+    )
+
+
+def test_calendar_section_loads(small_policy_text: str) -> None:
+    policy = parse_policy(_with_calendar(small_policy_text), "policy.yaml").policy
+    assert policy.teams_by_id["specialists"].calendar == "dublin-office"
+    assert policy.calendars_by_id["dublin-office"].timezone == "Europe/Dublin"
+
+
+def test_unknown_team_calendar(small_policy_text: str) -> None:
+    text = _with_calendar(small_policy_text).replace("calendar: dublin-office,", "calendar: cork,")
+    error = _error(text)
+    assert error.path == "teams[1].calendar"
+    assert "unknown calendar 'cork'" in error.detail
+
+
+def test_team_timezone_must_match_calendar(small_policy_text: str) -> None:
+    text = _with_calendar(small_policy_text).replace(
+        "timezone: Europe/Dublin, calendar:", "timezone: Europe/London, calendar:"
+    )
+    error = _error(text)
+    assert error.path == "teams[1].timezone"
+    assert "differs from the timezone 'Europe/Dublin'" in error.detail
+
+
+def test_never_open_calendar_is_rejected(small_policy_text: str) -> None:
+    text = _with_calendar(small_policy_text)
+    text = text.replace(
+        'hours: {mon: ["09:00-17:00"], tue: ["09:00-17:00"], wed: ["09:00-17:00"],\n'
+        '            thu: ["09:00-17:00"], fri: ["09:00-17:00"]}',
+        "hours: {}",
+    )
+    error = _error(text)
+    assert error.path.startswith("calendars[0]")
+    assert "never open" in error.detail
+
+
+def test_tier_target_unknown_tier(small_policy_text: str) -> None:
+    text = small_policy_text.replace(
+        "  - id: standard\n    name: Standard\n",
+        "  - id: standard\n    name: Standard\n    tier_targets: [{tier: tier3, held: 4h}]\n",
+    )
+    error = _error(text)
+    assert error.path == "sla_policies[0].tier_targets[0].tier"
+    assert "unknown tier 'tier3'" in error.detail

@@ -25,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from tierdesk.policy.model import Identifier
+from tierdesk.policy.types import Identifier
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

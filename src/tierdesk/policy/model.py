@@ -6,9 +6,8 @@ The models validate the shape of each section. Checks that span sections
 
 from __future__ import annotations
 
-from datetime import timedelta
 from functools import cached_property
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -20,26 +19,15 @@ from pydantic import (
     field_validator,
 )
 
+from tierdesk.policy.calendars import CalendarSpec
 from tierdesk.policy.conditions import Condition, parse_when
-from tierdesk.policy.durations import format_duration, parse_duration
-
-Identifier = Annotated[
-    str,
-    Field(
-        min_length=1,
-        max_length=64,
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$",
-        description="letters, digits, '_', '-' and '.', starting with a letter or digit",
-    ),
-]
-Duration = Annotated[
-    timedelta,
-    BeforeValidator(parse_duration),
-    PlainSerializer(format_duration, return_type=str),
-]
-Complexity = Literal["simple", "complex"]
-TeamKind = Literal["vendor", "in_house"]
-ClockKind = Literal["business", "calendar"]
+from tierdesk.policy.types import (
+    ClockKind,
+    Complexity,
+    Duration,
+    Identifier,
+    PauseStatus,
+)
 
 DEFAULT_PRIORITIES = ["low", "normal", "high", "urgent"]
 DEFAULT_CHANNELS = ["email", "web", "form", "api", "chat", "phone", "community"]
@@ -124,6 +112,9 @@ class Team(_Strict):
     tier: Identifier
     kind: Literal["vendor", "in_house"]
     timezone: str
+    calendar: Identifier | None = Field(
+        default=None, description="opening hours; omitted means open 24x7"
+    )
     skills: TeamSkills = Field(default_factory=TeamSkills)
     cost_per_ticket: float = Field(ge=0)
 
@@ -149,6 +140,7 @@ class SlaTarget(_Strict):
     segment: str | None = None
     priority: str | None = None
     first_response: Duration
+    next_response: Duration | None = None
     resolution: Duration
     time: ClockKind = "business"
 
@@ -156,11 +148,38 @@ class SlaTarget(_Strict):
         return self.segment in (None, segment) and self.priority in (None, priority)
 
 
+class TierTarget(_Strict):
+    """Internal target of one tier: the longest it may hold a ticket in all."""
+
+    tier: Identifier
+    held: Duration
+    time: ClockKind = "business"
+
+
 class SlaPolicy(_Strict):
     id: Identifier
     name: str
     description: str = ""
     targets: list[SlaTarget] = Field(min_length=1)
+    pause_statuses: list[PauseStatus] = Field(
+        default_factory=lambda: ["pending", "on_hold"],
+        description="ticket statuses that stop the clock",
+    )
+    warning_share: float = Field(
+        default=0.75,
+        gt=0,
+        lt=1,
+        description="share of a target after which a warning is due",
+    )
+    calendar: Identifier | None = Field(
+        default=None,
+        description="calendar of business time; omitted means the owning team's",
+    )
+    reevaluate: bool = Field(
+        default=False,
+        description="re-select targets when segment or priority change",
+    )
+    tier_targets: list[TierTarget] = Field(default_factory=list)
 
     def target_for(self, segment: str, priority: str) -> SlaTarget | None:
         """Return the first target, in file order, that applies to segment and priority."""
@@ -199,6 +218,7 @@ class Policy(_Strict):
     default_priority: str = "normal"
     channels: list[str] = Field(default_factory=lambda: list(DEFAULT_CHANNELS))
     account_attributes: dict[str, AccountAttribute] = Field(default_factory=dict)
+    calendars: list[CalendarSpec] = Field(default_factory=list)
     segments: list[Segment] = Field(min_length=1)
     segment_rules: list[SegmentRule] = Field(min_length=1)
     inquiry_types: list[InquiryType] = Field(min_length=1)
@@ -222,6 +242,10 @@ class Policy(_Strict):
     @cached_property
     def sla_policies_by_id(self) -> dict[str, SlaPolicy]:
         return {p.id: p for p in self.sla_policies}
+
+    @cached_property
+    def calendars_by_id(self) -> dict[str, CalendarSpec]:
+        return {c.id: c for c in self.calendars}
 
     @cached_property
     def segments_by_id(self) -> dict[str, Segment]:

@@ -123,6 +123,7 @@ def _check_duplicates(policy: Policy, errors: list[Problem]) -> None:
         (("tiers",), policy.tiers),
         (("teams",), policy.teams),
         (("sla_policies",), policy.sla_policies),
+        (("calendars",), policy.calendars),
         (("routing", "rules"), policy.routing.rules),
     ]
     for path, items in sections:
@@ -202,8 +203,20 @@ def _check_references(
             segment_ids,
             "segment",
         )
+    calendar_ids = [c.id for c in policy.calendars]
     for i, team in enumerate(policy.teams):
         _ref(errors, ("teams", i, "tier"), team.tier, tier_ids, "tier")
+        _ref(errors, ("teams", i, "calendar"), team.calendar, calendar_ids, "calendar")
+        calendar = policy.calendars_by_id.get(team.calendar or "")
+        if calendar is not None and calendar.timezone != team.timezone:
+            errors.append(
+                Problem(
+                    ("teams", i, "timezone"),
+                    f"team timezone {team.timezone!r} differs from the timezone "
+                    f"{calendar.timezone!r} of its calendar {calendar.id!r}; deadlines "
+                    "are shown in the team's timezone, so make them equal",
+                )
+            )
         for j, type_id in enumerate(team.skills.inquiry_types):
             _ref(
                 errors,
@@ -213,6 +226,22 @@ def _check_references(
                 "inquiry type",
             )
     for i, sla in enumerate(policy.sla_policies):
+        _ref(
+            errors,
+            ("sla_policies", i, "calendar"),
+            sla.calendar,
+            calendar_ids,
+            "calendar",
+        )
+        seen_tiers: set[str] = set()
+        for j, tier_target in enumerate(sla.tier_targets):
+            path = ("sla_policies", i, "tier_targets", j, "tier")
+            _ref(errors, path, tier_target.tier, tier_ids, "tier")
+            if tier_target.tier in seen_tiers:
+                errors.append(
+                    Problem(path, f"duplicate tier target for {tier_target.tier!r}")
+                )
+            seen_tiers.add(tier_target.tier)
         for j, target in enumerate(sla.targets):
             base = ("sla_policies", i, "targets", j)
             _ref(errors, (*base, "segment"), target.segment, segment_ids, "segment")

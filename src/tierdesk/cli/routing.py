@@ -1,45 +1,19 @@
-"""The `tierdesk` command: a group of thin commands over the library."""
+"""Commands for policies, training and batch routing."""
 
 from __future__ import annotations
 
 import json
-import logging
-import sys
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 from rich.table import Table as RichTable
 
+from tierdesk.cli import PROGRESS_MIN_TICKETS, cli, columns_option, console
 from tierdesk.errors import InputError, TierdeskError
 from tierdesk.settings import Settings
-
-logger = logging.getLogger(__name__)
-console = Console(highlight=False, soft_wrap=True, markup=False)
-# Below this many tickets a run finishes too fast for a progress bar to help.
-PROGRESS_MIN_TICKETS = 20_000
-
-
-def _columns(value: str) -> tuple[str, ...]:
-    names = tuple(part.strip() for part in value.split(",") if part.strip())
-    if not names:
-        raise click.BadParameter("expected one or more comma-separated column names")
-    return names
-
-
-@click.group()
-@click.version_option(package_name="tierdesk")
-def cli() -> None:
-    """Route support requests to tiers, teams and service levels."""
-    logging.basicConfig(
-        level=Settings().log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-
 
 # policy ---------------------------------------------------------------------
 
@@ -162,7 +136,8 @@ def _load_json(value: str) -> dict[str, Any]:
 @click.option(
     "--one-touch",
     "one_touch_column",
-    help="Column saying whether each ticket was solved in one touch; learns complexity.",
+    help="Column saying whether each ticket was solved in one touch; learns "
+    "complexity.",
 )
 @click.option(
     "--kind",
@@ -199,7 +174,7 @@ def train(
     from tierdesk.training import TrainOptions, run_training
 
     options = TrainOptions(
-        text_columns=_columns(text_columns),
+        text_columns=columns_option(text_columns),
         label_column=label_column,
         one_touch_column=one_touch_column,
         kind=kind,
@@ -331,7 +306,7 @@ def route(
 
     options = RouteOptions(
         id_column=id_column,
-        text_columns=_columns(text_columns),
+        text_columns=columns_option(text_columns),
         account_id_column=account_id_column,
         encoding=encoding,
         database_url=None if no_store else (database_url or Settings().database_url),
@@ -491,36 +466,3 @@ def demo(
 def _parse(command: click.Command, arguments: list[str]) -> dict[str, Any]:
     with command.make_context(command.name, list(arguments)) as sub:
         return dict(sub.params)
-
-
-# entry point ----------------------------------------------------------------
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    """Run the CLI; user errors print one line and exit 1, with no traceback."""
-    try:
-        cli.main(args=argv, prog_name="tierdesk", standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("aborted", err=True)
-        sys.exit(130)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except TierdeskError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(1)
-    except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
-        sys.exit(130)
-    except Exception as exc:
-        if Settings().debug:
-            raise
-        logger.debug("unexpected error", exc_info=True)
-        click.echo(
-            f"error: unexpected {type(exc).__name__}: {exc}; rerun with "
-            "TIERDESK_DEBUG=1 for a traceback and report it",
-            err=True,
-        )
-        sys.exit(2)

@@ -1,0 +1,75 @@
+"""The `tierdesk` command: a group of thin commands over the library.
+
+Each concern registers its commands from its own module, imported at the end.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Sequence
+
+import click
+from rich.console import Console
+
+from tierdesk.errors import TierdeskError
+from tierdesk.settings import Settings
+
+logger = logging.getLogger(__name__)
+console = Console(highlight=False, soft_wrap=True, markup=False)
+# Below this many tickets a run finishes too fast for a progress bar to help.
+PROGRESS_MIN_TICKETS = 20_000
+
+
+def columns_option(value: str) -> tuple[str, ...]:
+    names = tuple(part.strip() for part in value.split(",") if part.strip())
+    if not names:
+        raise click.BadParameter("expected one or more comma-separated column names")
+    return names
+
+
+@click.group()
+@click.version_option(package_name="tierdesk")
+def cli() -> None:
+    """Route support requests to tiers, teams and service levels."""
+    logging.basicConfig(
+        level=Settings().log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+# entry point ----------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the CLI; user errors print one line and exit 1, with no traceback."""
+    try:
+        cli.main(args=argv, prog_name="tierdesk", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except TierdeskError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:
+        if Settings().debug:
+            raise
+        logger.debug("unexpected error", exc_info=True)
+        click.echo(
+            f"error: unexpected {type(exc).__name__}: {exc}; rerun with "
+            "TIERDESK_DEBUG=1 for a traceback and report it",
+            err=True,
+        )
+        sys.exit(2)
+
+
+# Command modules register themselves on `cli` when imported.
+from tierdesk.cli import routing  # noqa: E402, F401
