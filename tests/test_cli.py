@@ -428,3 +428,22 @@ def test_policy_explain_unknown_type() -> None:
     )
     assert result.returncode == 1
     assert "unknown inquiry type 'crypto'" in result.stderr
+
+
+def test_parallel_workers_give_same_decisions(trained: Path, workdir: Path) -> None:
+    # Three times the sample, with new ids, so that the work spans several chunks.
+    source = pd.read_csv(BANKING / "tickets.csv")
+    copies = [source.assign(id=source["id"] + f"-{n}") for n in range(3)]
+    tickets = workdir / "parallel.csv"
+    pd.concat(copies).to_csv(tickets, index=False)
+    outputs = []
+    for workers in ("1", "2"):
+        out = workdir / f"workers-{workers}.csv"
+        result = run(
+            "route", str(tickets), "--policy", str(BANKING / "policy.yaml"),
+            "--model", str(trained), "--accounts", str(BANKING / "accounts.csv"),
+            "--text", "subject", "--out", str(out), "--no-store", "--workers", workers,
+        )
+        assert result.returncode == 0, result.stderr
+        outputs.append(out.read_text())
+    assert outputs[0] == outputs[1]
