@@ -73,3 +73,5 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 # Command modules register themselves on `cli` when imported.
 from tierdesk.cli import routing  # noqa: E402, F401
+from tierdesk.cli import calendar, metrics  # noqa: E402, F401
+from tierdesk.cli import serve  # noqa: E402, F401

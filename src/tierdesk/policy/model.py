@@ -6,7 +6,9 @@ The models validate the shape of each section. Checks that span sections
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
+from itertools import pairwise
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -19,8 +21,10 @@ from pydantic import (
     field_validator,
 )
 
+from tierdesk.policy.assignment import TeamAssignment
 from tierdesk.policy.calendars import CalendarSpec
 from tierdesk.policy.conditions import Condition, parse_when
+from tierdesk.policy.escalation import EscalationPath, EscalationRule
 from tierdesk.policy.types import (
     ClockKind,
     Complexity,
@@ -72,6 +76,11 @@ class Segment(_Strict):
     id: Identifier
     name: str
     description: str = ""
+    min_agent_level: int | None = Field(
+        default=None,
+        ge=1,
+        description="lowest agent level that may be assigned this segment's tickets",
+    )
 
 
 class SegmentRule(_Rule):
@@ -117,6 +126,7 @@ class Team(_Strict):
     )
     skills: TeamSkills = Field(default_factory=TeamSkills)
     cost_per_ticket: float = Field(ge=0)
+    assignment: TeamAssignment = Field(default_factory=TeamAssignment)
 
     @field_validator("timezone")
     @classmethod
@@ -127,6 +137,22 @@ class Team(_Strict):
             raise ValueError(
                 f"unknown IANA timezone {value!r}; use a name such as 'Europe/Dublin'"
             ) from None
+        return value
+
+
+class TeamPattern(_Strict):
+    """Policy team of the event-log teams whose name matches `pattern` (re.search)."""
+
+    pattern: str
+    team: Identifier
+
+    @field_validator("pattern")
+    @classmethod
+    def _check_pattern(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"invalid regular expression {value!r}: {exc}") from None
         return value
 
 
@@ -224,12 +250,28 @@ class Policy(_Strict):
     inquiry_types: list[InquiryType] = Field(min_length=1)
     tiers: list[Tier] = Field(min_length=1)
     teams: list[Team] = Field(min_length=1)
+    team_patterns: list[TeamPattern] = Field(
+        default_factory=list,
+        description="ordered rules giving the policy team of event-log team names",
+    )
     sla_policies: list[SlaPolicy] = Field(min_length=1)
     routing: Routing
+    escalation_paths: list[EscalationPath] = Field(default_factory=list)
+    escalation_rules: list[EscalationRule] = Field(default_factory=list)
 
     @cached_property
     def teams_by_id(self) -> dict[str, Team]:
         return {team.id: team for team in self.teams}
+
+    def team_named(self, name: str) -> Team | None:
+        """Return the team with id `name`, else the first `team_patterns` match."""
+        team = self.teams_by_id.get(name)
+        if team is not None:
+            return team
+        for rule in self.team_patterns:
+            if re.search(rule.pattern, name):
+                return self.teams_by_id.get(rule.team)
+        return None
 
     @cached_property
     def tiers_by_id(self) -> dict[str, Tier]:
@@ -259,6 +301,18 @@ class Policy(_Strict):
             for label in inquiry_type.label_set:
                 mapping[label] = inquiry_type.id
         return mapping
+
+    @cached_property
+    def next_escalation_team(self) -> dict[str, str]:
+        """Map each team to the team after it on an escalation path.
+
+        Validation rejects a team that has different next teams on two paths.
+        """
+        following: dict[str, str] = {}
+        for path in self.escalation_paths:
+            for lower, upper in pairwise(path.teams):
+                following.setdefault(lower, upper)
+        return following
 
     @property
     def version_label(self) -> str:

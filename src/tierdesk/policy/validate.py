@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from tierdesk.policy._validate_escalation import check_service_sections
 from tierdesk.policy._yaml import Path, format_path
 from tierdesk.policy.conditions import (
     NUMERIC_OPERATORS,
@@ -64,6 +65,8 @@ def check_policy(policy: Policy) -> tuple[list[Problem], list[Problem]]:
     _check_rules(
         policy.routing.rules, ("routing", "rules"), routing_specs, errors, "ticket"
     )
+    for path, message in check_service_sections(policy):
+        errors.append(Problem(path, message))
     if not errors:
         _check_sla_coverage(policy, routing_specs, errors)
         _check_team_skills(policy, routing_specs, warnings)
@@ -225,6 +228,8 @@ def _check_references(
                 type_ids,
                 "inquiry type",
             )
+    for i, rule in enumerate(policy.team_patterns):
+        _ref(errors, ("team_patterns", i, "team"), rule.team, team_ids, "team")
     for i, sla in enumerate(policy.sla_policies):
         _ref(
             errors,

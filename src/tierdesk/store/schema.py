@@ -1,4 +1,8 @@
-"""Tables: accounts, tickets and routing decisions."""
+"""Tables: accounts, tickets and routing decisions.
+
+The live service's tables live beside this module and share `Base`;
+`tierdesk.store.models` imports them all.
+"""
 
 from __future__ import annotations
 
@@ -56,6 +60,35 @@ class TicketRow(Base):
     status: Mapped[str] = mapped_column(String(20), default="new")
     created_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     imported_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # The live service's state of the ticket; tickets stored by batch routing
+    # leave these empty.
+    requester_id: Mapped[int | None] = mapped_column(
+        ForeignKey("requesters.id", ondelete="SET NULL"), index=True
+    )
+    team: Mapped[str | None] = mapped_column(String(64), index=True)
+    tier: Mapped[str | None] = mapped_column(String(64))
+    agent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agents.id", ondelete="SET NULL"), index=True
+    )
+    segment: Mapped[str | None] = mapped_column(String(64))
+    inquiry_type: Mapped[str | None] = mapped_column(String(64))
+    inquiry_type_source: Mapped[str | None] = mapped_column(String(16))
+    confidence: Mapped[float | None] = mapped_column(Float)
+    complexity: Mapped[str | None] = mapped_column(String(16))
+    priority_rank: Mapped[int] = mapped_column(Integer, default=0)
+    # The decision made at creation. No foreign key, because decisions already
+    # reference tickets and a cycle would complicate every migration.
+    decision_id: Mapped[int | None] = mapped_column(Integer)
+    policy_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("policy_versions.id")
+    )
+    queued_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    assigned_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    solved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    reopen_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_by: Mapped[str | None] = mapped_column(String(200))
 
 
 class DecisionRow(Base):

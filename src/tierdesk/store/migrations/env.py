@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from tierdesk.store.schema import Base
+from tierdesk.store.models import Base
 
 engine = context.config.attributes["engine"]
 

@@ -1,0 +1,49 @@
+"""Dependencies shared by the routes: the service context, the clock and the actor."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from tierdesk.service.actor import Actor
+from tierdesk.service.context import ServiceContext
+from tierdesk.service.errors import Unauthenticated
+from tierdesk.service.tokens import authenticate
+
+_bearer = HTTPBearer(
+    auto_error=False, description="An API token from `tierdesk token create`."
+)
+
+
+def get_context(request: Request) -> ServiceContext:
+    context: ServiceContext = request.app.state.context
+    return context
+
+
+def get_now(request: Request) -> datetime:
+    clock: Callable[[], datetime] = request.app.state.clock
+    return clock()
+
+
+def get_actor(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Actor:
+    if credentials is None:
+        raise Unauthenticated(
+            "unauthenticated",
+            "missing API token; send 'Authorization: Bearer TOKEN'",
+            field="Authorization",
+        )
+    actor = authenticate(get_context(request).engine, credentials.credentials)
+    request.state.token_id = actor.token_id
+    return actor
+
+
+Context = Annotated[ServiceContext, Depends(get_context)]
+Now = Annotated[datetime, Depends(get_now)]
+CurrentActor = Annotated[Actor, Depends(get_actor)]

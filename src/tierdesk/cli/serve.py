@@ -1,0 +1,257 @@
+"""Commands of the live service: serve, worker, database upgrade, tokens, exports."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from tierdesk.cli import cli, console
+from tierdesk.errors import TierdeskError
+from tierdesk.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+_DB_HELP = "Database URL; default: TIERDESK_DATABASE_URL."
+
+
+def _settings(database_url: str | None) -> Settings:
+    settings = Settings()
+    if database_url:
+        settings = settings.model_copy(update={"database_url": database_url})
+    return settings
+
+
+def _check_schema(settings: Settings) -> None:
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from tierdesk.store.db import alembic_config, make_engine
+
+    engine = make_engine(settings.database_url)
+    try:
+        with engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+        head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+    finally:
+        engine.dispose()
+    if current != head:
+        raise TierdeskError(
+            f"the database schema is at revision {current or 'none'}, not {head}; "
+            "run 'tierdesk db upgrade' first"
+        )
+
+
+def _bootstrap_policy(settings: Settings) -> None:
+    """Store and activate TIERDESK_POLICY_PATH when no policy is active yet."""
+    from tierdesk.service.actor import SYSTEM
+    from tierdesk.service.context import context_from_settings
+    from tierdesk.service.policies import active_revision_id, upload_policy
+    from tierdesk.service.transactions import read_session
+
+    if not settings.policy_path:
+        return
+    context = context_from_settings(settings)
+    try:
+        with read_session(context.engine) as session:
+            if active_revision_id(session) is not None:
+                return
+        text = Path(settings.policy_path).read_text(encoding="utf-8")
+        version = upload_policy(context, SYSTEM, text, datetime.now(UTC))
+        console.print(
+            f"activated policy {version.version} as revision {version.revision}"
+        )
+    finally:
+        context.engine.dispose()
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", default=8000, show_default=True, type=int, help="TCP port.")
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Worker processes of this server; add machines to scale further.",
+)
+@click.option("--db", "database_url", help=_DB_HELP)
+def serve(host: str, port: int, workers: int, database_url: str | None) -> None:
+    """Run the HTTP API (OpenAPI at /api/v1/docs) until interrupted."""
+    import uvicorn
+
+    settings = _settings(database_url)
+    _check_schema(settings)
+    _bootstrap_policy(settings)
+    # Workers build their settings from the environment, so --db goes there.
+    os.environ["TIERDESK_DATABASE_URL"] = settings.database_url
+    logger.info("starting API on %s:%s with %d workers", host, port, workers)
+    uvicorn.run(
+        "tierdesk.api.main:app_from_settings",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=False,
+        log_config=None,
+    )
+    logger.info("API stopped")
+
+
+@cli.command()
+@click.option(
+    "--interval",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(min=1),
+    help="Seconds between sweeps.",
+)
+@click.option("--once", is_flag=True, help="Run one sweep and exit.")
+@click.option("--db", "database_url", help=_DB_HELP)
+def worker(interval: float, once: bool, database_url: str | None) -> None:
+    """Assign waiting tickets, close solved ones past the reopen window, and
+    record SLA warnings and breaches."""
+    from tierdesk.service.context import context_from_settings
+    from tierdesk.service.jobs import sweep
+
+    settings = _settings(database_url)
+    _check_schema(settings)
+    context = context_from_settings(settings)
+    logger.info("worker started, sweeping every %s seconds", interval)
+    try:
+        while True:
+            result = sweep(context, datetime.now(UTC))
+            if once:
+                console.print(
+                    f"assigned {result.assigned}, closed {result.closed}, "
+                    f"SLA alerts {result.sla_alerts}"
+                )
+                return
+            time.sleep(interval)
+    finally:
+        context.engine.dispose()
+        logger.info("worker stopped")
+
+
+@cli.group()
+def db() -> None:
+    """Manage the service database."""
+
+
+@db.command("upgrade")
+@click.option("--db", "database_url", help=_DB_HELP)
+def db_upgrade(database_url: str | None) -> None:
+    """Bring the database schema to the newest revision; run once per release."""
+    from tierdesk.store.db import make_engine, upgrade
+
+    engine = make_engine(_settings(database_url).database_url)
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()
+    console.print("database schema is up to date")
+
+
+@cli.group()
+def token() -> None:
+    """Create and revoke API tokens."""
+
+
+@token.command("create")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["admin", "ops_analyst", "agent", "vendor_agent", "integration"]),
+    help="What the token may do; see docs/api.md.",
+)
+@click.option(
+    "--team",
+    "teams",
+    multiple=True,
+    help="Team the token is limited to; repeat for several. Required for agent "
+    "(one or more) and vendor_agent (exactly one).",
+)
+@click.option("--agent", "agent_id", help="Agent id whose actions the token records.")
+@click.option("--name", default=None, help="Label of the token; default: the role.")
+@click.option("--db", "database_url", help=_DB_HELP)
+def token_create(
+    role: str,
+    teams: tuple[str, ...],
+    agent_id: str | None,
+    name: str | None,
+    database_url: str | None,
+) -> None:
+    """Create a token and print it once; only its digest is stored."""
+    from tierdesk.service.actor import Role
+    from tierdesk.service.tokens import create_token
+    from tierdesk.store.db import make_engine
+
+    settings = _settings(database_url)
+    _check_schema(settings)
+    engine = make_engine(settings.database_url)
+    try:
+        created = create_token(
+            engine,
+            name=name or role,
+            role=Role(role),
+            teams=list(teams),
+            agent_id=agent_id,
+            now=datetime.now(UTC),
+        )
+    finally:
+        engine.dispose()
+    click.echo(created.token)
+    click.echo(
+        f"token {created.id} ({role}); store it now, it is not shown again", err=True
+    )
+
+
+@token.command("revoke")
+@click.argument("token_id", type=int)
+@click.option("--db", "database_url", help=_DB_HELP)
+def token_revoke(token_id: int, database_url: str | None) -> None:
+    """Revoke the token with id TOKEN_ID, as printed when it was created."""
+    from tierdesk.service.tokens import revoke_token
+    from tierdesk.store.db import make_engine
+
+    engine = make_engine(_settings(database_url).database_url)
+    try:
+        if not revoke_token(engine, token_id, datetime.now(UTC)):
+            raise TierdeskError(f"no active token with id {token_id}")
+    finally:
+        engine.dispose()
+    console.print(f"revoked token {token_id}")
+
+
+@cli.command("export-corrections")
+@click.option(
+    "--out",
+    "out_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CSV file to write: ticket text and corrected label, for 'tierdesk train'.",
+)
+@click.option("--db", "database_url", help=_DB_HELP)
+def export_corrections(out_path: Path, database_url: str | None) -> None:
+    """Write tickets whose inquiry type an agent corrected, as training data."""
+    from tierdesk.service.actor import SYSTEM
+    from tierdesk.service.context import context_from_settings
+    from tierdesk.service.exports import corrections_csv
+
+    context = context_from_settings(_settings(database_url))
+    temporary = out_path.with_name(f".{out_path.name}.tmp")
+    try:
+        with open(temporary, "w", encoding="utf-8", newline="") as handle:
+            for chunk in corrections_csv(context, SYSTEM):
+                handle.write(chunk)
+        os.replace(temporary, out_path)
+    finally:
+        temporary.unlink(missing_ok=True)
+        context.engine.dispose()
+    console.print(
+        f"wrote {out_path}; train with: tierdesk train {out_path} --label label"
+    )

@@ -1,0 +1,331 @@
+"""Ticket creation: segment, classify and route with the core router, then store
+the ticket, its decision and its first events in one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from pydantic import Field, model_validator
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from tierdesk.classify.predict import Prediction
+from tierdesk.errors import ModelError
+from tierdesk.events import EventKind
+from tierdesk.route.decision import Decision
+from tierdesk.service.actor import Actor
+from tierdesk.service.assignment import assign_waiting
+from tierdesk.service.audit import record_audit
+from tierdesk.service.context import ServiceContext
+from tierdesk.service.errors import InvalidInput, unknown_reference
+from tierdesk.service.fields import InputModel
+from tierdesk.service.history import record_event
+from tierdesk.service.permissions import require
+from tierdesk.service.policies import load_active
+from tierdesk.service.policy_cache import PolicyRevision
+from tierdesk.service.queues import enter_queue
+from tierdesk.service.requesters import RequesterInput, upsert_requester
+from tierdesk.service.ticket_views import TicketView, ticket_view
+from tierdesk.service.transactions import read_session, write_session
+from tierdesk.store.access import IdempotencyKeyRow
+from tierdesk.store.people import RequesterRow
+from tierdesk.store.schema import AccountRow, DecisionRow, TicketRow
+from tierdesk.ticket import Ticket
+
+logger = logging.getLogger(__name__)
+
+
+class NewTicket(InputModel):
+    """A request to open a ticket; `inquiry_type`, when given, skips the classifier."""
+
+    subject: str = Field(default="", max_length=1000)
+    body: str = Field(default="", max_length=100_000)
+    channel: str | None = Field(default=None, max_length=40)
+    language: str | None = Field(default=None, max_length=20)
+    priority: str | None = Field(default=None, max_length=40)
+    account_id: str | None = Field(default=None, max_length=200)
+    requester: RequesterInput | None = None
+    requester_id: str | None = Field(default=None, max_length=64)
+    inquiry_type: str | None = Field(default=None, max_length=64)
+
+    @model_validator(mode="after")
+    def _check(self) -> NewTicket:
+        if not self.subject.strip() and not self.body.strip():
+            raise ValueError("a ticket needs a subject or a body")
+        if self.requester is not None and self.requester_id is not None:
+            raise ValueError("give requester or requester_id, not both")
+        return self
+
+
+@dataclass(frozen=True)
+class CreatedTicket:
+    ticket: TicketView
+    replayed: bool
+
+
+def request_digest(draft: NewTicket) -> str:
+    """Return a digest of the request, to tell a retry from a reused key."""
+    canonical = json.dumps(draft.model_dump(mode="json"), sort_keys=True)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def create_ticket(
+    context: ServiceContext,
+    actor: Actor,
+    draft: NewTicket,
+    now: datetime,
+    *,
+    idempotency_key: str | None = None,
+) -> CreatedTicket:
+    """Route and store a new ticket, then try to assign it.
+
+    With an idempotency key, a repeated request returns the ticket the first
+    one created, and a different request under the same key is rejected.
+    """
+    require(actor, "ticket.create")
+    digest = request_digest(draft)
+    if idempotency_key is not None:
+        replay = _replay(context, actor, idempotency_key, digest)
+        if replay is not None:
+            return replay
+    with read_session(context.engine) as session:
+        revision = load_active(context, session)
+        attributes = load_account_attributes(session, draft.account_id)
+    check_against_policy(revision, draft)
+    ticket = Ticket(
+        id=f"T-{uuid.uuid4().hex[:12]}",
+        subject=draft.subject,
+        body=draft.body,
+        channel=draft.channel,
+        language=draft.language,
+        priority=draft.priority,
+        account_id=draft.account_id,
+        created_at=now,
+    )
+    # Classification runs before the write transaction, which on SQLite holds
+    # the database's write lock.
+    prediction, source = _predict(context, revision, draft, ticket)
+    decision = revision.router.decide(ticket, attributes, prediction)
+    try:
+        with write_session(context.engine) as session:
+            row = _store(
+                context, session, actor, revision, ticket, decision, draft, now
+            )
+            row.inquiry_type_source = source
+            if idempotency_key is not None:
+                session.add(
+                    IdempotencyKeyRow(
+                        token_id=actor.token_id or 0,
+                        key=idempotency_key,
+                        request_digest=digest,
+                        ticket_id=row.id,
+                        created_at=now,
+                    )
+                )
+                session.flush()
+            team = row.team
+    except IntegrityError:
+        # A concurrent request with the same key won; return its ticket.
+        if idempotency_key is None:
+            raise
+        replay = _replay(context, actor, idempotency_key, digest)
+        if replay is None:
+            raise
+        return replay
+    logger.info("created ticket %s for team %s", ticket.id, team)
+    assign_waiting(context, team, now)
+    with read_session(context.engine) as session:
+        stored = session.scalar(
+            select(TicketRow).where(TicketRow.external_id == ticket.id)
+        )
+        assert stored is not None
+        return CreatedTicket(ticket_view(session, stored, actor), replayed=False)
+
+
+def _replay(
+    context: ServiceContext, actor: Actor, key: str, digest: str
+) -> CreatedTicket | None:
+    with read_session(context.engine) as session:
+        stored = session.scalar(
+            select(IdempotencyKeyRow).where(
+                IdempotencyKeyRow.token_id == (actor.token_id or 0),
+                IdempotencyKeyRow.key == key,
+            )
+        )
+        if stored is None:
+            return None
+        if stored.request_digest != digest:
+            raise InvalidInput(
+                "idempotency_key_reused",
+                "this Idempotency-Key was used for a different request; use a new "
+                "key for a new ticket",
+                field="Idempotency-Key",
+            )
+        row = session.get(TicketRow, stored.ticket_id)
+        assert row is not None
+        return CreatedTicket(ticket_view(session, row, actor), replayed=True)
+
+
+def load_account_attributes(session: Session, account_id: str | None) -> dict:
+    # An account the service has not stored yet gets the default segment, as in
+    # batch routing, so that a ticket is never lost for want of account data.
+    if account_id is None:
+        return {}
+    row = session.scalar(select(AccountRow).where(AccountRow.external_id == account_id))
+    return dict(row.attributes) if row is not None else {}
+
+
+def check_against_policy(revision: PolicyRevision, draft: NewTicket) -> None:
+    policy = revision.policy
+    checks = (
+        ("channel", draft.channel, policy.channels),
+        ("priority", draft.priority, policy.priorities),
+        ("inquiry_type", draft.inquiry_type, list(policy.inquiry_types_by_id)),
+    )
+    for field, value, allowed in checks:
+        if value is not None and value not in allowed:
+            raise InvalidInput(
+                "invalid_field",
+                f"unknown {field.replace('_', ' ')} {value!r}; expected one of: "
+                f"{', '.join(allowed)}",
+                field=field,
+            )
+
+
+def _predict(
+    context: ServiceContext,
+    revision: PolicyRevision,
+    draft: NewTicket,
+    ticket: Ticket,
+) -> tuple[Prediction, str]:
+    if draft.inquiry_type is not None:
+        return Prediction(draft.inquiry_type, 1.0), "request"
+    if not context.models.configured:
+        raise InvalidInput(
+            "inquiry_type_required",
+            "no classifier model is configured (TIERDESK_MODEL_PATH), so the "
+            "request must name its inquiry_type",
+            field="inquiry_type",
+        )
+    try:
+        predictor = context.models.predictor(revision.revision, revision.policy)
+    except ModelError as exc:
+        raise InvalidInput(
+            "policy_model_mismatch", str(exc), field="inquiry_type"
+        ) from None
+    return predictor.predict([ticket.text])[0], "model"
+
+
+def _store(
+    context: ServiceContext,
+    session: Session,
+    actor: Actor,
+    revision: PolicyRevision,
+    ticket: Ticket,
+    decision: Decision,
+    draft: NewTicket,
+    now: datetime,
+) -> TicketRow:
+    requester_id = None
+    if draft.requester is not None:
+        requester_id = upsert_requester(session, draft.requester, now).id
+    elif draft.requester_id is not None:
+        requester_id = session.scalar(
+            select(RequesterRow.id).where(
+                RequesterRow.external_id == draft.requester_id
+            )
+        )
+        if requester_id is None:
+            raise unknown_reference("requester", draft.requester_id, "requester_id")
+    policy = revision.policy
+    row = TicketRow(
+        external_id=ticket.id,
+        account_external_id=ticket.account_id,
+        subject=ticket.subject,
+        body=ticket.body,
+        channel=ticket.channel,
+        language=ticket.language,
+        priority=decision.priority,
+        status="new",
+        created_at=now,
+        imported_at=now,
+        requester_id=requester_id,
+        segment=decision.segment,
+        inquiry_type=decision.inquiry_type,
+        confidence=decision.confidence,
+        complexity=decision.complexity,
+        priority_rank=policy.priorities.index(decision.priority),
+        policy_version_id=revision.revision,
+        updated_at=now,
+        reopen_count=0,
+        created_by=actor.name,
+    )
+    session.add(row)
+    session.flush()
+    decision_row = DecisionRow(
+        ticket_id=row.id,
+        policy_version=decision.policy_version,
+        policy_digest=revision.loaded.digest,
+        model_digest=context.models.digest if draft.inquiry_type is None else "request",
+        decided_at=now,
+        **decision_columns(decision),
+    )
+    session.add(decision_row)
+    session.flush()
+    row.decision_id = decision_row.id
+    record_event(
+        session,
+        row,
+        EventKind.CREATED,
+        actor,
+        now,
+        channel=row.channel,
+        priority=row.priority,
+        segment=decision.segment,
+        inquiry_type=decision.inquiry_type,
+        policy_version=decision.policy_version,
+    )
+    enter_queue(
+        session,
+        revision,
+        row,
+        decision.team,
+        actor,
+        now,
+        rule=decision.rule,
+        reason=decision.reason,
+    )
+    record_audit(session, actor, "ticket.create", "ticket", ticket.id, now)
+    return row
+
+
+def decision_columns(decision: Decision) -> dict:
+    record = decision.as_record()
+    names = (
+        "segment",
+        "segment_rule",
+        "inquiry_type",
+        "complexity",
+        "complexity_source",
+        "priority",
+        "tier",
+        "team",
+        "team_kind",
+        "sla_policy",
+        "first_response_target_minutes",
+        "resolution_target_minutes",
+        "sla_time",
+        "rule",
+        "triage",
+        "reason",
+    )
+    columns = {name: record[name] for name in names}
+    columns["confidence"] = decision.confidence
+    columns["tags"] = list(decision.tags)
+    return columns

@@ -1,0 +1,177 @@
+"""Tickets as the service returns them, masked for vendor roles."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tierdesk.service.actor import SYSTEM, Actor
+from tierdesk.service.context import ServiceContext
+from tierdesk.service.masking import EMAIL_MASK, NAME_MASK, PHONE_MASK, mask_text
+from tierdesk.service.ticket_access import find_ticket
+from tierdesk.service.transactions import read_session
+from tierdesk.store.escalation import BugRow, TicketBugRow
+from tierdesk.store.people import AgentRow, RequesterRow
+from tierdesk.store.policies import PolicyVersionRow
+from tierdesk.store.schema import DecisionRow, TicketRow
+
+
+class RequesterView(BaseModel):
+    id: str
+    email: str | None
+    name: str | None
+    phone: str | None
+    account_id: str | None
+
+
+class DecisionView(BaseModel):
+    """The routing decision made when the ticket was created."""
+
+    segment: str
+    segment_rule: str
+    inquiry_type: str
+    confidence: float
+    complexity: str
+    complexity_source: str
+    priority: str
+    tier: str
+    team: str
+    team_kind: str
+    sla_policy: str
+    first_response_target_minutes: float
+    resolution_target_minutes: float
+    sla_time: str
+    rule: str
+    triage: bool
+    tags: list[str]
+    reason: str
+    policy_version: str
+    decided_at: datetime
+
+
+class TicketView(BaseModel):
+    id: str
+    subject: str
+    body: str
+    status: str
+    channel: str | None
+    language: str | None
+    priority: str | None
+    account_id: str | None
+    requester: RequesterView | None
+    segment: str | None
+    inquiry_type: str | None
+    inquiry_type_source: str | None
+    confidence: float | None
+    complexity: str | None
+    team: str | None
+    tier: str | None
+    agent_id: str | None
+    reopen_count: int
+    bugs: list[str]
+    created_at: datetime | None
+    updated_at: datetime | None
+    solved_at: datetime | None
+    closed_at: datetime | None
+    policy_revision: int | None
+    policy_version: str | None
+    decision: DecisionView | None
+
+
+def requester_view(row: RequesterRow, actor: Actor) -> RequesterView:
+    if actor.masks_personal_data:
+        return RequesterView(
+            id=row.external_id,
+            email=EMAIL_MASK if row.email else None,
+            name=NAME_MASK if row.name else None,
+            phone=PHONE_MASK if row.phone else None,
+            account_id=row.account_external_id,
+        )
+    return RequesterView(
+        id=row.external_id,
+        email=row.email,
+        name=row.name,
+        phone=row.phone,
+        account_id=row.account_external_id,
+    )
+
+
+def decision_view(row: DecisionRow) -> DecisionView:
+    return DecisionView.model_validate(row, from_attributes=True)
+
+
+def ticket_view(session: Session, row: TicketRow, actor: Actor) -> TicketView:
+    """Build the view of one ticket, masking personal data for vendor roles."""
+    requester = (
+        session.get(RequesterRow, row.requester_id) if row.requester_id else None
+    )
+    agent = session.get(AgentRow, row.agent_id) if row.agent_id else None
+    decision = session.get(DecisionRow, row.decision_id) if row.decision_id else None
+    revision = (
+        session.get(PolicyVersionRow, row.policy_version_id)
+        if row.policy_version_id
+        else None
+    )
+    bugs = session.scalars(
+        select(BugRow.external_id)
+        .join(TicketBugRow, TicketBugRow.bug_id == BugRow.id)
+        .where(TicketBugRow.ticket_id == row.id)
+        .order_by(BugRow.id)
+    ).all()
+    subject, body = row.subject, row.body
+    if actor.masks_personal_data:
+        names = [requester.name] if requester and requester.name else []
+        subject, body = mask_text(subject, names), mask_text(body, names)
+    return TicketView(
+        id=row.external_id,
+        subject=subject,
+        body=body,
+        status=row.status,
+        channel=row.channel,
+        language=row.language,
+        priority=row.priority,
+        account_id=row.account_external_id,
+        requester=requester_view(requester, actor) if requester else None,
+        segment=row.segment,
+        inquiry_type=row.inquiry_type,
+        inquiry_type_source=row.inquiry_type_source,
+        confidence=row.confidence,
+        complexity=row.complexity,
+        team=row.team,
+        tier=row.tier,
+        agent_id=agent.external_id if agent else None,
+        reopen_count=row.reopen_count,
+        bugs=list(bugs),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        solved_at=row.solved_at,
+        closed_at=row.closed_at,
+        policy_revision=row.policy_version_id,
+        policy_version=revision.version_label if revision else None,
+        decision=decision_view(decision) if decision else None,
+    )
+
+
+def requester_names(session: Session, row: TicketRow) -> list[str]:
+    """Return the requester's name, for masking free text of the ticket."""
+    if row.requester_id is None:
+        return []
+    requester = session.get(RequesterRow, row.requester_id)
+    return [requester.name] if requester and requester.name else []
+
+
+def load_view(
+    context: ServiceContext, actor: Actor, ticket_id: str, *, moved: bool = False
+) -> TicketView:
+    """Read the ticket's view now, after any follow-up work such as assignment.
+
+    With `moved`, the actor has just sent the ticket to another team, and the
+    result is returned once although the ticket is outside their teams now.
+    """
+    with read_session(context.engine) as session:
+        reader = SYSTEM if moved else actor
+        row = find_ticket(session, reader, ticket_id)
+        return ticket_view(session, row, actor)

@@ -1,0 +1,29 @@
+"""Every table, imported once so that `Base.metadata` lists them all."""
+
+from tierdesk.store.access import ApiTokenRow, IdempotencyKeyRow
+from tierdesk.store.escalation import BugRow, CsatSurveyRow, TicketBugRow
+from tierdesk.store.history import AuditRow, CommentRow, EventRow, SlaAlertRow
+from tierdesk.store.people import AgentRow, AgentTeamRow, RequesterRow
+from tierdesk.store.policies import ActivePolicyRow, PolicyVersionRow
+from tierdesk.store.schema import AccountRow, Base, DecisionRow, TicketRow
+
+__all__ = [
+    "AccountRow",
+    "ActivePolicyRow",
+    "AgentRow",
+    "AgentTeamRow",
+    "ApiTokenRow",
+    "AuditRow",
+    "Base",
+    "BugRow",
+    "CommentRow",
+    "CsatSurveyRow",
+    "DecisionRow",
+    "EventRow",
+    "IdempotencyKeyRow",
+    "PolicyVersionRow",
+    "RequesterRow",
+    "SlaAlertRow",
+    "TicketBugRow",
+    "TicketRow",
+]
