@@ -27,7 +27,7 @@ from tierdesk.classify.normalize import normalize_text
 # class's probability vanish after the softmax.
 _UNSEEN_SCORE = -50.0
 # Batches up to this size are scored text by text, which skips the fixed cost of
-# sparse matrices; a service scoring tickets one at a time depends on it.
+# building sparse matrices. A service that scores one ticket at a time needs this.
 _ONE_BY_ONE = 4
 
 

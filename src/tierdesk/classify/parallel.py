@@ -1,10 +1,10 @@
 """Classify large batches in worker processes, in order, while the caller routes.
 
 Feature extraction is pure Python and holds the GIL, so threads would not help.
-Each worker loads the model and policy itself (spawned, not forked, so that no
-lock held by another thread of the parent is copied into it) and returns
-compact arrays; the caller rebuilds `Prediction`s and can route one chunk while
-the workers classify the next.
+Each worker loads the model and policy itself. Workers are spawned, not
+forked, so no lock held by another thread of the parent is copied into them.
+They return compact arrays, from which the caller rebuilds `Prediction`s, and
+the caller routes one chunk while the workers classify the next.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from tierdesk.policy.model import Policy
 
 @dataclass(frozen=True)
 class Prediction:
-    """What a ticket is about, how sure the model is, and how hard it looks.
+    """Predicted inquiry type with its confidence, and the predicted complexity.
 
     `complexity` is None when the model has no complexity classifier; routing
     then uses the inquiry type's default from the policy.

@@ -1,6 +1,6 @@
 """Read CSV, XLSX and JSON Lines tables; write CSV, JSON Lines and Parquet atomically.
 
-Row numbers in messages are what a person sees when opening the file: for CSV
+Row numbers in messages are the ones a spreadsheet shows: for CSV
 and XLSX the header is row 1 and the first record row 2; for JSON Lines they
 are line numbers.
 """

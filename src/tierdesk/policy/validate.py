@@ -43,7 +43,7 @@ class Problem:
 
 @dataclass(frozen=True)
 class FieldSpec:
-    """What values a condition field takes: a finite domain or numbers."""
+    """Values a condition field may take: a finite domain or numbers."""
 
     kind: str  # "enum", "number", "boolean" or "string"
     domain: frozenset[Any] | None = None

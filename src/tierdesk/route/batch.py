@@ -34,7 +34,7 @@ SAMPLE_ROWS = 5
 
 @dataclass(frozen=True)
 class TicketColumns:
-    """Which input columns hold each ticket field; None means the field is absent."""
+    """Input column of each ticket field; None means the field is absent."""
 
     id: str = "id"
     text: tuple[str, ...] = ("subject", "body")

@@ -24,7 +24,7 @@ TRIAGE_RULE = "triage"
 
 @dataclass(frozen=True)
 class RuleCheck:
-    """How one earlier rule fared: the first condition that failed and the value seen."""
+    """Outcome of one earlier rule: the first condition that failed and the value seen."""
 
     rule: str
     failed: Condition | None
@@ -61,7 +61,7 @@ class Router:
         return self._segmenter.assign(attributes)
 
     def resolve_priority(self, priority: str | None) -> str:
-        """Return the ticket's priority if the policy knows it, else the default."""
+        """Return the ticket's priority if the policy lists it, else the default."""
         if priority is not None and priority in self._priorities:
             return priority
         return self.policy.default_priority
