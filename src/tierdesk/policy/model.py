@@ -25,6 +25,7 @@ from tierdesk.policy.assignment import TeamAssignment
 from tierdesk.policy.calendars import CalendarSpec
 from tierdesk.policy.conditions import Condition, parse_when
 from tierdesk.policy.escalation import EscalationPath, EscalationRule
+from tierdesk.policy.recommendations import RecommendationSettings
 from tierdesk.policy.types import (
     ClockKind,
     Complexity,
@@ -97,6 +98,10 @@ class InquiryType(_Strict):
     labels: list[str] = Field(
         default_factory=list,
         description="classifier labels that mean this inquiry type; default [id]",
+    )
+    help_center_articles: list[str] = Field(
+        default_factory=list,
+        description="help-center articles that answer this type; empty means none",
     )
 
     @property
@@ -258,6 +263,9 @@ class Policy(_Strict):
     routing: Routing
     escalation_paths: list[EscalationPath] = Field(default_factory=list)
     escalation_rules: list[EscalationRule] = Field(default_factory=list)
+    recommendations: RecommendationSettings = Field(
+        default_factory=RecommendationSettings
+    )
 
     @cached_property
     def teams_by_id(self) -> dict[str, Team]:

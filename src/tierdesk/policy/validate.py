@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tierdesk.policy._validate_escalation import check_service_sections
+from tierdesk.policy._validate_recommendations import check_recommendation_sections
 from tierdesk.policy._yaml import Path, format_path
 from tierdesk.policy.conditions import (
     NUMERIC_OPERATORS,
@@ -66,6 +67,8 @@ def check_policy(policy: Policy) -> tuple[list[Problem], list[Problem]]:
         policy.routing.rules, ("routing", "rules"), routing_specs, errors, "ticket"
     )
     for path, message in check_service_sections(policy):
+        errors.append(Problem(path, message))
+    for path, message in check_recommendation_sections(policy):
         errors.append(Problem(path, message))
     if not errors:
         _check_sla_coverage(policy, routing_specs, errors)

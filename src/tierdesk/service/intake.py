@@ -17,25 +17,20 @@ from sqlalchemy.orm import Session
 
 from tierdesk.classify.predict import Prediction
 from tierdesk.errors import ModelError
-from tierdesk.events import EventKind
-from tierdesk.route.decision import Decision
 from tierdesk.service.actor import Actor
 from tierdesk.service.assignment import assign_waiting
-from tierdesk.service.audit import record_audit
 from tierdesk.service.context import ServiceContext
-from tierdesk.service.errors import InvalidInput, unknown_reference
+from tierdesk.service.errors import InvalidInput
 from tierdesk.service.fields import InputModel
-from tierdesk.service.history import record_event
 from tierdesk.service.permissions import require
 from tierdesk.service.policies import load_active
 from tierdesk.service.policy_cache import PolicyRevision
-from tierdesk.service.queues import enter_queue
-from tierdesk.service.requesters import RequesterInput, upsert_requester
+from tierdesk.service.requesters import RequesterInput
+from tierdesk.service.ticket_rows import write_new_ticket
 from tierdesk.service.ticket_views import TicketView, ticket_view
-from tierdesk.service.transactions import read_session, write_session
+from tierdesk.service.transactions import read_session
 from tierdesk.store.access import IdempotencyKeyRow
-from tierdesk.store.people import RequesterRow
-from tierdesk.store.schema import AccountRow, DecisionRow, TicketRow
+from tierdesk.store.schema import AccountRow, TicketRow
 from tierdesk.ticket import Ticket
 
 logger = logging.getLogger(__name__)
@@ -112,32 +107,32 @@ def create_ticket(
     # the database's write lock.
     prediction, source = _predict(context, revision, draft, ticket)
     decision = revision.router.decide(ticket, attributes, prediction)
-    try:
-        with write_session(context.engine) as session:
-            row = _store(
-                context, session, actor, revision, ticket, decision, draft, now
+    # Two attempts: a concurrent request may create the same new requester
+    # first, and the second attempt then finds that requester.
+    for attempt in (1, 2):
+        try:
+            team = write_new_ticket(
+                context,
+                actor,
+                revision,
+                ticket,
+                decision,
+                draft,
+                now,
+                source,
+                idempotency_key,
+                digest,
             )
-            row.inquiry_type_source = source
+            break
+        except IntegrityError:
             if idempotency_key is not None:
-                session.add(
-                    IdempotencyKeyRow(
-                        token_id=actor.token_id or 0,
-                        key=idempotency_key,
-                        request_digest=digest,
-                        ticket_id=row.id,
-                        created_at=now,
-                    )
-                )
-                session.flush()
-            team = row.team
-    except IntegrityError:
-        # A concurrent request with the same key won; return its ticket.
-        if idempotency_key is None:
-            raise
-        replay = _replay(context, actor, idempotency_key, digest)
-        if replay is None:
-            raise
-        return replay
+                # A concurrent request with the same key won; return its ticket.
+                replay = _replay(context, actor, idempotency_key, digest)
+                if replay is not None:
+                    return replay
+            if attempt == 2:
+                raise
+            logger.info("retrying ticket %s after a concurrent insert", ticket.id)
     logger.info("created ticket %s for team %s", ticket.id, team)
     assign_waiting(context, team, now)
     with read_session(context.engine) as session:
@@ -220,112 +215,3 @@ def _predict(
             "policy_model_mismatch", str(exc), field="inquiry_type"
         ) from None
     return predictor.predict([ticket.text])[0], "model"
-
-
-def _store(
-    context: ServiceContext,
-    session: Session,
-    actor: Actor,
-    revision: PolicyRevision,
-    ticket: Ticket,
-    decision: Decision,
-    draft: NewTicket,
-    now: datetime,
-) -> TicketRow:
-    requester_id = None
-    if draft.requester is not None:
-        requester_id = upsert_requester(session, draft.requester, now).id
-    elif draft.requester_id is not None:
-        requester_id = session.scalar(
-            select(RequesterRow.id).where(
-                RequesterRow.external_id == draft.requester_id
-            )
-        )
-        if requester_id is None:
-            raise unknown_reference("requester", draft.requester_id, "requester_id")
-    policy = revision.policy
-    row = TicketRow(
-        external_id=ticket.id,
-        account_external_id=ticket.account_id,
-        subject=ticket.subject,
-        body=ticket.body,
-        channel=ticket.channel,
-        language=ticket.language,
-        priority=decision.priority,
-        status="new",
-        created_at=now,
-        imported_at=now,
-        requester_id=requester_id,
-        segment=decision.segment,
-        inquiry_type=decision.inquiry_type,
-        confidence=decision.confidence,
-        complexity=decision.complexity,
-        priority_rank=policy.priorities.index(decision.priority),
-        policy_version_id=revision.revision,
-        updated_at=now,
-        reopen_count=0,
-        created_by=actor.name,
-    )
-    session.add(row)
-    session.flush()
-    decision_row = DecisionRow(
-        ticket_id=row.id,
-        policy_version=decision.policy_version,
-        policy_digest=revision.loaded.digest,
-        model_digest=context.models.digest if draft.inquiry_type is None else "request",
-        decided_at=now,
-        **decision_columns(decision),
-    )
-    session.add(decision_row)
-    session.flush()
-    row.decision_id = decision_row.id
-    record_event(
-        session,
-        row,
-        EventKind.CREATED,
-        actor,
-        now,
-        channel=row.channel,
-        priority=row.priority,
-        segment=decision.segment,
-        inquiry_type=decision.inquiry_type,
-        policy_version=decision.policy_version,
-    )
-    enter_queue(
-        session,
-        revision,
-        row,
-        decision.team,
-        actor,
-        now,
-        rule=decision.rule,
-        reason=decision.reason,
-    )
-    record_audit(session, actor, "ticket.create", "ticket", ticket.id, now)
-    return row
-
-
-def decision_columns(decision: Decision) -> dict:
-    record = decision.as_record()
-    names = (
-        "segment",
-        "segment_rule",
-        "inquiry_type",
-        "complexity",
-        "complexity_source",
-        "priority",
-        "tier",
-        "team",
-        "team_kind",
-        "sla_policy",
-        "first_response_target_minutes",
-        "resolution_target_minutes",
-        "sla_time",
-        "rule",
-        "triage",
-        "reason",
-    )
-    columns = {name: record[name] for name in names}
-    columns["confidence"] = decision.confidence
-    columns["tags"] = list(decision.tags)
-    return columns

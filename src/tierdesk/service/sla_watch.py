@@ -31,8 +31,8 @@ from tierdesk.store.schema import DecisionRow, TicketRow
 
 logger = logging.getLogger(__name__)
 
-# Unresolved tickets whose clocks one sweep evaluates.
-SCAN_LIMIT = 2000
+# Unresolved tickets read per query while a sweep walks all of them.
+SCAN_BATCH = 500
 
 
 class ClockView(BaseModel):
@@ -126,28 +126,39 @@ def _due_alerts(clocks: SlaClocks, now: datetime) -> list[tuple[str, str, Clock]
     return alerts
 
 
-def check_sla(
-    context: ServiceContext, now: datetime, *, limit: int = SCAN_LIMIT
-) -> int:
+def check_sla(context: ServiceContext, now: datetime) -> int:
     """Record due SLA warnings and breaches of unresolved tickets; return how many."""
-    with read_session(context.engine) as session:
-        ticket_ids = session.scalars(
-            select(TicketRow.id)
-            .where(TicketRow.status.in_(UNRESOLVED), TicketRow.decision_id.is_not(None))
-            .order_by(TicketRow.id)
-            .limit(limit)
-        ).all()
     recorded = 0
-    for ticket_id in ticket_ids:
+    after = 0
+    while True:
         with read_session(context.engine) as session:
-            ticket = session.get(TicketRow, ticket_id)
-            clocks = _clocks(context, session, ticket, now) if ticket else None
-        if clocks is None:
-            continue
-        alerts = _due_alerts(clocks, now)
-        if alerts:
-            recorded += _record(context, ticket_id, alerts, now)
-    return recorded
+            ticket_ids = session.scalars(
+                select(TicketRow.id)
+                .where(
+                    TicketRow.status.in_(UNRESOLVED),
+                    TicketRow.decision_id.is_not(None),
+                    TicketRow.id > after,
+                )
+                .order_by(TicketRow.id)
+                .limit(SCAN_BATCH)
+            ).all()
+        # NOTE: clocks are evaluated one ticket at a time, which suits thousands
+        # of open tickets; `tierdesk.sla.clock_table` would batch larger queues.
+        for ticket_id in ticket_ids:
+            recorded += _check_ticket(context, ticket_id, now)
+        if len(ticket_ids) < SCAN_BATCH:
+            return recorded
+        after = ticket_ids[-1]
+
+
+def _check_ticket(context: ServiceContext, ticket_id: int, now: datetime) -> int:
+    with read_session(context.engine) as session:
+        ticket = session.get(TicketRow, ticket_id)
+        clocks = _clocks(context, session, ticket, now) if ticket else None
+    if clocks is None:
+        return 0
+    alerts = _due_alerts(clocks, now)
+    return _record(context, ticket_id, alerts, now) if alerts else 0
 
 
 def _record(

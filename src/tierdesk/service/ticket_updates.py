@@ -22,12 +22,12 @@ from tierdesk.service.context import ServiceContext
 from tierdesk.service.errors import Conflict, InvalidInput
 from tierdesk.service.fields import InputModel
 from tierdesk.service.history import record_event
-from tierdesk.service.intake import decision_columns
 from tierdesk.service.permissions import require
 from tierdesk.service.policies import load_active
 from tierdesk.service.policy_cache import PolicyRevision
 from tierdesk.service.queues import enter_queue
 from tierdesk.service.ticket_access import find_ticket
+from tierdesk.service.ticket_rows import decision_columns
 from tierdesk.service.ticket_views import TicketView, load_view
 from tierdesk.service.transactions import read_session, write_session
 from tierdesk.store.schema import AccountRow, DecisionRow, TicketRow
