@@ -95,7 +95,8 @@ def evaluate_clocks(
     members = np.flatnonzero(group >= 0)
     order = members[np.argsort(group[members], kind="stable")]
     g = group[order]
-    if len(np.unique(g)) != count:
+    # `g` is sorted, so its distinct values start where it changes.
+    if len(g) == 0 or np.count_nonzero(g[1:] != g[:-1]) + 1 != count:
         raise ValueError("every clock group needs at least one stretch")
     start = stretches.start[order]
     end = stretches.end[order]
@@ -221,7 +222,12 @@ class _Walk:
             & (self.before < level)
             & (self.before + self.amount >= level - TOLERANCE)
         )
-        cross = cross[np.unique(self.group[cross], return_index=True)[1]]
+        # Members are sorted by clock, so a clock's first crossing is where the
+        # clock changes.
+        crossing = self.group[cross]
+        cross = (
+            cross[np.r_[True, crossing[1:] != crossing[:-1]]] if len(cross) else cross
+        )
         crossed = self.group[cross]
         stretch[crossed] = self.order[cross]
         when[crossed] = self._add(

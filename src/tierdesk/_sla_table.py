@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -15,10 +16,13 @@ from tierdesk._sla_clocks import ClockColumns, Timing, evaluate_clocks
 from tierdesk._sla_timeline import (
     FIRST_RESPONSE,
     UNRESOLVED,
+    EventColumns,
+    MarkArrays,
     StretchArrays,
     StretchColumns,
     TicketMarks,
     TimelineBuilder,
+    timeline_from_columns,
 )
 from tierdesk.calendar import BusinessCalendar
 from tierdesk.events import Event
@@ -51,7 +55,7 @@ class ClockTable:
     now: float
     ticket_ids: list[str]
     targets: list[SlaTarget | None]
-    marks: list[TicketMarks]
+    mark_arrays: MarkArrays
     stretches: StretchArrays
     tiers_of_stretches: NDArray[np.int64]
     tier_names: list[str | None]
@@ -65,6 +69,11 @@ class ClockTable:
 
     def __len__(self) -> int:
         return len(self.ticket_ids)
+
+    @cached_property
+    def marks(self) -> list[TicketMarks]:
+        """The marks of each ticket as objects, built on first use."""
+        return self.mark_arrays.to_marks()
 
     @property
     def team_names(self) -> list[str | None]:
@@ -81,7 +90,7 @@ class ClockTable:
         `stretch` (one index per ticket), pauses included; NaN where it is -1.
         """
         totals = np.r_[0.0, np.cumsum(self.timing.business)]
-        first = np.array([mark.first_stretch for mark in self.marks], dtype=np.int64)
+        first = self.mark_arrays.first_stretch
         safe = np.where(stretch >= 0, stretch, first)
         result = totals[safe] - totals[first]
         return np.where(stretch >= 0, result, np.nan)
@@ -107,21 +116,86 @@ def build_clock_table(
         marks.append(builder.finish(now))
         ticket_ids.append(ticket.ticket_id)
         targets.append(ticket.target)
+    return _evaluate(
+        columns.arrays(),
+        MarkArrays.from_marks(marks),
+        ticket_ids,
+        targets,
+        sla,
+        calendars,
+        now,
+    )
 
-    stretches = columns.arrays()
+
+def build_clock_table_from_columns(
+    events: EventColumns,
+    ticket_ids: list[str],
+    targets: list[SlaTarget | None],
+    sla: SlaPolicy,
+    calendars: Calendars,
+    now: float,
+    *,
+    tier_clocks: bool = True,
+) -> ClockTable:
+    """Build the clocks of tickets given as event columns, one target per ticket.
+
+    Without `tier_clocks`, the table's tier clocks are left empty.
+    """
+    stretches, marks = timeline_from_columns(events, now, sla.pause_statuses)
+    if len(marks) != len(ticket_ids) or len(targets) != len(ticket_ids):
+        raise ValueError(
+            f"expected one ticket id and one target per ticket: {len(marks)} "
+            f"tickets, {len(ticket_ids)} ids, {len(targets)} targets"
+        )
+    return _evaluate(
+        stretches,
+        marks,
+        ticket_ids,
+        targets,
+        sla,
+        calendars,
+        now,
+        tier_clocks=tier_clocks,
+    )
+
+
+def _evaluate(
+    stretches: StretchArrays,
+    marks: MarkArrays,
+    ticket_ids: list[str],
+    targets: list[SlaTarget | None],
+    sla: SlaPolicy,
+    calendars: Calendars,
+    now: float,
+    *,
+    tier_clocks: bool = True,
+) -> ClockTable:
     team_calendars = [calendars.team(name) for name in stretches.team_names]
     tier_names = list(stretches.tier_names)
     tiers = _resolve_tiers(stretches, team_calendars, tier_names)
     timing = _timing(stretches, team_calendars, sla, calendars)
     count = len(ticket_ids)
 
+    # Many tickets share a few target objects, so each is read once.
+    distinct: dict[int, int] = {}
+    distinct_targets: list[SlaTarget | None] = []
+    for target in targets:
+        if id(target) not in distinct:
+            distinct[id(target)] = len(distinct_targets)
+            distinct_targets.append(target)
+    which = np.fromiter(
+        (distinct[id(target)] for target in targets), dtype=np.int64, count=count
+    )
+
     def seconds(name: str) -> NDArray[np.float64]:
-        values = [getattr(t, name) if t is not None else None for t in targets]
-        return np.array(
+        values = [getattr(t, name) if t is not None else None for t in distinct_targets]
+        per_target = np.array(
             [v.total_seconds() if v is not None else np.nan for v in values]
         )
+        return per_target[which] if count else np.empty(0)
 
-    business = np.array([t is None or t.time == "business" for t in targets])
+    per_target = np.array([t is None or t.time == "business" for t in distinct_targets])
+    business = per_target[which] if count else np.empty(0, dtype=bool)
     warning = sla.warning_share
     ticket = stretches.ticket
     first_response = evaluate_clocks(
@@ -144,7 +218,7 @@ def build_clock_table(
         warning,
     )
 
-    cycles = np.array([mark.cycles for mark in marks], dtype=np.int64)
+    cycles = marks.cycles
     cycle_base = np.r_[0, np.cumsum(cycles)[:-1]] if count else cycles
     cycle_ticket = np.repeat(np.arange(count), cycles)
     next_response = evaluate_clocks(
@@ -157,7 +231,7 @@ def build_clock_table(
         warning,
     )
 
-    held = unresolved & (tiers > 0)
+    held = unresolved & (tiers > 0) & tier_clocks
     keys = ticket * len(tier_names) + tiers
     unique_keys, inverse = np.unique(keys[held], return_inverse=True)
     tier_group = np.full(len(ticket), -1, dtype=np.int64)
@@ -179,7 +253,7 @@ def build_clock_table(
         now=now,
         ticket_ids=ticket_ids,
         targets=targets,
-        marks=marks,
+        mark_arrays=marks,
         stretches=stretches,
         tiers_of_stretches=tiers,
         tier_names=tier_names,

@@ -7,7 +7,7 @@ writing.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -82,7 +82,7 @@ def rank_agents(
     """
     eligible = [agent for agent in agents if is_eligible(agent, ticket)]
     if mode == "round_robin":
-        return sorted(eligible, key=lambda a: (a.turn, a.agent_id))
+        return sorted(eligible, key=_turn_key)
     if mode == "skills_first":
         skilled = [agent for agent in eligible if has_skills(agent, ticket)]
         if now - ticket.queued_at < skills_timeout:
@@ -97,5 +97,31 @@ def rank_agents(
     return sorted(eligible, key=_load_key)
 
 
+def order_key(mode: AssignmentMode) -> Callable[[AgentLoad], tuple[int, ...]]:
+    """Return the key by which `rank_agents` orders agents of equal skills in `mode`.
+
+    Among agents with the same level and skills, the first by this key is the
+    one `rank_agents` puts first, so a caller may keep agents sorted by it.
+    """
+    return _turn_key if mode == "round_robin" else _load_key
+
+
+def _turn_key(agent: AgentLoad) -> tuple[int, int]:
+    return (agent.turn, agent.agent_id)
+
+
 def _load_key(agent: AgentLoad) -> tuple[int, int, int]:
     return (agent.open_tickets, agent.turn, agent.agent_id)
+
+
+def receiving_team(
+    team: str, fallback_team: str | None, is_open: Callable[[str], bool]
+) -> str:
+    """Return the team that takes a ticket meant for `team` now.
+
+    That is `team` when it is open or names no fallback; the ticket then waits
+    for it to open. Otherwise it is the fallback team, if that one is open.
+    """
+    if is_open(team) or fallback_team is None:
+        return team
+    return fallback_team if is_open(fallback_team) else team

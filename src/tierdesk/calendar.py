@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from bisect import bisect_left, bisect_right
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -155,6 +156,13 @@ class BusinessCalendar:
             span = table.last_year - table.first_year + 1
             table = self._extend(table.first_year, table.last_year + span)
 
+    def window(self, first: float, last: float) -> CalendarWindow:
+        """Return a scalar view of the open time around [first, last] epoch seconds.
+
+        It grows on demand like the calendar, so questions outside the span work.
+        """
+        return CalendarWindow(self, first, last)
+
     def holidays(self, start_year: int, end_year: int) -> list[tuple[dt.date, str]]:
         """List every closed date in the years, explicit and from feeds, with names."""
         if not MIN_YEAR <= start_year <= end_year <= MAX_YEAR:
@@ -201,6 +209,110 @@ class BusinessCalendar:
 
     def _build(self, first_year: int, last_year: int) -> OpenTable:
         return build_table(self.spec, self.zone, first_year, last_year)
+
+
+class CalendarWindow:
+    """Open time of one calendar for questions about one instant at a time.
+
+    The scalar twin of `between_seconds` and `add_seconds`, with the same rules
+    and results up to float rounding. It bisects Python lists, because numpy
+    calls cost more than the search itself on single values; the simulator
+    makes millions of such queries. Times are UTC epoch seconds.
+    """
+
+    def __init__(self, calendar: BusinessCalendar, first: float, last: float) -> None:
+        self.calendar = calendar
+        self._load(calendar._covering(first, last))
+
+    def _load(self, table: OpenTable) -> None:
+        self._table = table
+        self.starts: list[float] = table.starts_float.tolist()
+        self.ends: list[float] = table.ends.astype(np.float64).tolist()
+        self._cumulative: list[float] = table.cumulative_float.tolist()
+        self._cumulative_end: list[float] = table.cumulative_end_float.tolist()
+        self.valid_from = float(table.valid_from)
+        self.valid_to = float(table.valid_to)
+
+    def _cover(self, moment: float) -> None:
+        if self.valid_from <= moment <= self.valid_to:
+            return
+        table = self.calendar._covering(
+            min(moment, self.valid_from), max(moment, self.valid_to)
+        )
+        self._load(table)
+
+    def open_before(self, moment: float) -> float:
+        """Return open seconds from the window's start up to `moment`."""
+        self._cover(moment)
+        index = bisect_right(self.starts, moment) - 1
+        if index < 0:
+            return 0.0
+        start = self.starts[index]
+        return self._cumulative[index] + min(moment - start, self.ends[index] - start)
+
+    def between(self, start: float, end: float) -> float:
+        """Return open seconds in [start, end); zero when end is not after start."""
+        if end <= start:
+            return 0.0
+        return self.open_before(end) - self.open_before(start)
+
+    def is_open(self, moment: float) -> bool:
+        self._cover(moment)
+        index = bisect_right(self.starts, moment) - 1
+        return index >= 0 and moment < self.ends[index]
+
+    def add(self, start: float, seconds: float) -> float:
+        """Return the instant `seconds` of open time after `start`, as `add` does.
+
+        Zero seconds from a closed instant, or from a closing time, gives the
+        next opening.
+        """
+        if seconds < 0:
+            raise ValueError(f"seconds to add must not be negative, got {seconds}")
+        if self.valid_from <= start <= self.valid_to:
+            # Most additions end inside the interval they start in. Zero seconds
+            # from a closing time must move on to the next opening, as below.
+            index = bisect_right(self.starts, start) - 1
+            end = self.ends[index] if index >= 0 else start
+            if index >= 0 and start + seconds <= end and (seconds > 0 or start < end):
+                return start + seconds
+        while True:
+            target = self.open_before(start) + seconds
+            if seconds > 0:
+                index = bisect_left(self._cumulative_end, target)
+            else:
+                index = bisect_right(self._cumulative_end, target)
+            if index < len(self.starts):
+                result = self.starts[index] + target - self._cumulative[index]
+                if result <= self.valid_to:
+                    return result
+            if self._table.last_year > MAX_YEAR:
+                raise ValueError(
+                    f"calendar {self.calendar.spec.id!r} has less than {seconds} s of "
+                    f"open time between epoch second {start} and the end of "
+                    f"{MAX_YEAR}; check its hours and holidays"
+                )
+            span = self._table.last_year - self._table.first_year + 1
+            self._load(
+                self.calendar._extend(
+                    self._table.first_year, self._table.last_year + span
+                )
+            )
+
+    def intervals(self, start: float, end: float) -> list[tuple[float, float]]:
+        """List the open intervals clipped to [start, end), in time order."""
+        self._cover(start)
+        self._cover(end)
+        first = max(bisect_right(self.starts, start) - 1, 0)
+        result = []
+        for index in range(first, len(self.starts)):
+            low = max(self.starts[index], start)
+            high = min(self.ends[index], end)
+            if self.starts[index] >= end:
+                break
+            if low < high:
+                result.append((low, high))
+        return result
 
 
 def _to_microseconds(t: datetime) -> int:

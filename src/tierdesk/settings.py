@@ -63,3 +63,80 @@ class Settings(BaseSettings):
         description="Largest request body the API accepts, in bytes; larger "
         "requests get 413 with code body_too_large.",
     )
+    db_pool_size: int = Field(
+        default=5,
+        ge=1,
+        description="PostgreSQL connections each process keeps open; up to 10 more "
+        "are opened under load and closed again. Set it to the requests one "
+        "process serves at once, so that busy processes do not open and close "
+        "connections.",
+    )
+    worker_concurrency: int = Field(
+        default=4,
+        ge=1,
+        description="Jobs one `tierdesk worker` process runs at the same time, each "
+        "in its own thread; on SQLite the worker runs one job at a time.",
+    )
+    webhook_max_attempts: int = Field(
+        default=8,
+        ge=1,
+        description="Attempts to deliver one webhook before the delivery is marked "
+        "dead; dead deliveries stay listed and can be redelivered.",
+    )
+    webhook_backoff_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="Wait before the first retry of a failed webhook delivery, in "
+        "seconds; each further retry waits twice as long, up to "
+        "TIERDESK_WEBHOOK_BACKOFF_MAX_SECONDS, and a random part of up to half "
+        "of each wait spreads retries out.",
+    )
+    webhook_backoff_max_seconds: float = Field(
+        default=3600.0,
+        gt=0,
+        description="Maximum wait between two attempts of a webhook delivery, in "
+        "seconds.",
+    )
+    webhook_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="Seconds a webhook receiver has to accept the connection and "
+        "respond before the attempt counts as failed.",
+    )
+    smtp_host: str | None = Field(
+        default=None,
+        description="SMTP server that CSAT survey e-mails are sent through; unset "
+        "means no survey e-mails are sent.",
+    )
+    smtp_port: int = Field(default=25, ge=1, le=65535, description="SMTP port.")
+    smtp_username: str | None = Field(
+        default=None,
+        description="User name for SMTP authentication; unset means no authentication.",
+    )
+    smtp_password: str | None = Field(
+        default=None, description="Password for SMTP authentication."
+    )
+    smtp_starttls: bool = Field(
+        default=False,
+        description="Upgrade the SMTP connection with STARTTLS before sending.",
+    )
+    smtp_timeout_seconds: float = Field(
+        default=30.0, gt=0, description="Seconds to wait for the SMTP server."
+    )
+    mail_from: str = Field(
+        default="support@example.com",
+        description="Sender address of survey e-mails; its domain ends the "
+        "Message-IDs of outgoing e-mail.",
+    )
+    survey_delay_minutes: float = Field(
+        default=0.0,
+        ge=0,
+        description="Minutes after a ticket is solved before its CSAT survey e-mail "
+        "is sent; a ticket reopened in the meantime gets no survey for that solve.",
+    )
+    email_max_bytes: int = Field(
+        default=10_485_760,
+        gt=0,
+        description="Largest incoming e-mail accepted, in bytes, from a file or "
+        "over SMTP; larger messages are rejected with message_too_large.",
+    )

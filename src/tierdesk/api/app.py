@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Request
 from sqlalchemy import text
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import tierdesk
 from tierdesk.api import (
@@ -22,6 +24,7 @@ from tierdesk.api import (
     teams,
     ticket_work,
     tickets,
+    webhooks,
 )
 from tierdesk.api.errors import install_error_handlers
 from tierdesk.api.limits import BodySizeLimit, RejectNulInUrl
@@ -67,12 +70,13 @@ def create_app(
         people,
         policy,
         reports,
+        webhooks,
     ):
         api.include_router(module.router)
     api.add_api_route("/health", _health, methods=["GET"], tags=["health"])
     app.include_router(api)
 
-    app.middleware("http")(_log_request)
+    app.add_middleware(RequestLog)
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
     app.add_middleware(RejectNulInUrl)
     return app
@@ -86,23 +90,47 @@ def _health(request: Request) -> dict[str, str]:
     return {"status": "ok"}
 
 
-async def _log_request(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    # The route template is logged instead of the path, because paths carry
-    # ticket ids and rating tokens; query strings and bodies are never logged.
-    request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
-    started = time.perf_counter()
-    response = await call_next(request)
-    route = getattr(request.scope.get("route"), "path", "unmatched")
-    logger.info(
-        "%s %s %s %.1fms request=%s token=%s",
-        request.method,
-        route,
-        response.status_code,
-        (time.perf_counter() - started) * 1000,
-        request_id[:64],
-        getattr(request.state, "token_id", None),
-    )
-    response.headers["X-Request-ID"] = request_id[:64]
-    return response
+class RequestLog:
+    """Log each request and return its request id in `X-Request-ID`.
+
+    A plain ASGI middleware: Starlette's BaseHTTPMiddleware would add a task
+    and a streamed copy of the response to every request.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        supplied_id = Headers(scope=scope).get("x-request-id")
+        request_id = (supplied_id or uuid.uuid4().hex[:16])[:64]
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = MutableHeaders(scope=message)
+                headers["X-Request-ID"] = request_id
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            # The route template is logged instead of the path, because paths
+            # carry ticket ids and rating tokens; query strings and bodies are
+            # never logged.
+            route = getattr(scope.get("route"), "path", "unmatched")
+            state = scope.get("state") or {}
+            logger.info(
+                "%s %s %s %.1fms request=%s token=%s",
+                scope["method"],
+                route,
+                status,
+                (time.perf_counter() - started) * 1000,
+                request_id,
+                state.get("token_id"),
+            )

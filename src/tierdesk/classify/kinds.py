@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from tierdesk.classify.embeddings import EmbeddingInquiryClassifier
 from tierdesk.classify.linear import LinearInquiryClassifier
 from tierdesk.errors import TierdeskError
 
 KINDS: dict[str, Callable[..., Any]] = {
     "linear": LinearInquiryClassifier,
+    "embeddings": EmbeddingInquiryClassifier,
 }
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -105,33 +104,48 @@ def serve(host: str, port: int, workers: int, database_url: str | None) -> None:
 @cli.command()
 @click.option(
     "--interval",
-    default=30.0,
+    default=30,
     show_default=True,
-    type=click.FloatRange(min=1),
-    help="Seconds between sweeps.",
+    type=click.IntRange(min=1, max=3600),
+    help="Seconds between assignment and SLA sweeps; must divide a minute or an "
+    "hour evenly.",
 )
-@click.option("--once", is_flag=True, help="Run one sweep and exit.")
+@click.option(
+    "--once", is_flag=True, help="Sweep once, run every job that is due, and exit."
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Jobs run at the same time on PostgreSQL; default: "
+    "TIERDESK_WORKER_CONCURRENCY.",
+)
 @click.option("--db", "database_url", help=_DB_HELP)
-def worker(interval: float, once: bool, database_url: str | None) -> None:
-    """Assign waiting tickets, close solved ones past the reopen window, and
-    record SLA warnings and breaches."""
+def worker(
+    interval: int, once: bool, concurrency: int | None, database_url: str | None
+) -> None:
+    """Run background jobs (webhook deliveries, survey e-mails, closing solved
+    tickets) and the assignment and SLA sweeps."""
+    from tierdesk.jobs.worker import run_worker, sweep_cron
     from tierdesk.service.context import context_from_settings
-    from tierdesk.service.jobs import sweep
 
     settings = _settings(database_url)
+    sweep_cron(interval)
     _check_schema(settings)
     context = context_from_settings(settings)
     logger.info("worker started, sweeping every %s seconds", interval)
     try:
-        while True:
-            result = sweep(context, datetime.now(UTC))
-            if once:
-                console.print(
-                    f"assigned {result.assigned}, closed {result.closed}, "
-                    f"SLA alerts {result.sla_alerts}"
-                )
-                return
-            time.sleep(interval)
+        result = run_worker(
+            context,
+            interval=interval,
+            once=once,
+            concurrency=concurrency or settings.worker_concurrency,
+        )
+        if result is not None:
+            console.print(
+                f"assigned {result.assigned}, closed {result.closed}, "
+                f"SLA alerts {result.sla_alerts}; ran the jobs that were due"
+            )
     finally:
         context.engine.dispose()
         logger.info("worker stopped")

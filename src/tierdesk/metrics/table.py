@@ -17,7 +17,7 @@ import pandas as pd
 
 from tierdesk._sla_clocks import ClockColumns, StatusCode
 from tierdesk._sla_table import ClockTable
-from tierdesk._sla_timeline import RESOLVED_STATUSES
+from tierdesk._sla_timeline import RESOLVED_STATUSES, STATUSES
 from tierdesk.events import Event
 from tierdesk.metrics.columns import ATTRIBUTE_PREFIX, COLUMN_NAMES
 from tierdesk.metrics.sequence import OneTouchRule, sequence_facts
@@ -221,7 +221,7 @@ def _frame(
     )
     columns["sla_policy"] = [sla.id if policy is not None else None] * len(items)
     columns.update(_team_columns(table))
-    columns.update(_duration_columns(table, business=policy is not None))
+    columns.update(duration_columns(table, business=policy is not None))
     ranks = _ranks(policy, options)
     invalid = 0
     facts_rows = []
@@ -319,29 +319,23 @@ def _team_columns(table: ClockTable) -> dict[str, list[Any]]:
     }
 
 
-def _duration_columns(table: ClockTable, *, business: bool) -> dict[str, Any]:
-    marks = table.marks
-    created = np.array([m.created for m in marks])
+def duration_columns(table: ClockTable, *, business: bool) -> dict[str, Any]:
+    """Return the first response, resolution, open and paused seconds columns.
+
+    The simulator reads its predicted times through this function too.
+    """
+    marks = table.mark_arrays
+    created = marks.created
     resolution = table.resolution
-    resolved = np.array([m.status in RESOLVED_STATUSES for m in marks], dtype=bool)
-    final_solved = np.array([m.final_solved for m in marks])
-    final = resolved & ~np.isnan(final_solved)
+    resolved_codes = [STATUSES.index(status) for status in RESOLVED_STATUSES]
+    resolved = np.isin(marks.status, resolved_codes)
+    final = resolved & ~np.isnan(marks.final_solved)
     points = {
-        "first_response": (
-            np.array([m.first_reply for m in marks]),
-            np.array([m.first_reply_stretch for m in marks], dtype=np.int64),
-        ),
-        "first_resolution": (
-            np.array([m.first_solved for m in marks]),
-            np.array([m.first_solved_stretch for m in marks], dtype=np.int64),
-        ),
+        "first_response": (marks.first_reply, marks.first_reply_stretch),
+        "first_resolution": (marks.first_solved, marks.first_solved_stretch),
         "final_resolution": (
-            np.where(final, final_solved, np.nan),
-            np.where(
-                final,
-                np.array([m.final_solved_stretch for m in marks], dtype=np.int64),
-                -1,
-            ),
+            np.where(final, marks.final_solved, np.nan),
+            np.where(final, marks.final_solved_stretch, -1),
         ),
     }
     columns: dict[str, Any] = {}

@@ -11,7 +11,6 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-
 class RecommendationSettings(_Strict):
     """Thresholds `tierdesk recommend` holds each inquiry type's figures against.
 

@@ -52,14 +52,17 @@ def assign_waiting(
     now: datetime,
     *,
     limit: int = MAX_PER_PASS,
+    revision: PolicyRevision | None = None,
 ) -> list[Assignment]:
     """Assign waiting tickets of one team until no agent can take one.
 
     Each assignment is its own transaction. A team whose calendar is closed
     assigns nothing; its queue moves to an open fallback team if it names one.
+    `revision` saves reading the active policy when the caller has just read it.
     """
-    with read_session(context.engine) as session:
-        revision = load_active(context, session)
+    if revision is None:
+        with read_session(context.engine) as session:
+            revision = load_active(context, session)
     if team not in revision.policy.teams_by_id:
         logger.warning("team %s is not in the active policy; its queue waits", team)
         return []

@@ -16,6 +16,35 @@ from tierdesk.store.db import make_engine
 
 
 @dataclass(frozen=True)
+class WebhookConfig:
+    """Retries and timeouts of outgoing webhook deliveries."""
+
+    max_attempts: int = 8
+    backoff: timedelta = timedelta(seconds=30)
+    max_backoff: timedelta = timedelta(hours=1)
+    timeout_seconds: float = 10.0
+
+
+@dataclass(frozen=True)
+class MailConfig:
+    """Incoming and outgoing e-mail; no SMTP host means no survey e-mails."""
+
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    smtp_timeout_seconds: float = 30.0
+    mail_from: str = "support@example.com"
+    survey_delay: timedelta = timedelta(0)
+    max_bytes: int = 10_485_760
+
+    @property
+    def sends_surveys(self) -> bool:
+        return self.smtp_host is not None
+
+
+@dataclass(frozen=True)
 class ServiceConfig:
     """Service behaviour that settings control; see `tierdesk.settings`."""
 
@@ -23,6 +52,8 @@ class ServiceConfig:
     reopen_window: timedelta = timedelta(days=7)
     csat_link_lifetime: timedelta = timedelta(days=14)
     public_url: str = "http://127.0.0.1:8000"
+    webhooks: WebhookConfig = field(default_factory=WebhookConfig)
+    mail: MailConfig = field(default_factory=MailConfig)
 
 
 @dataclass
@@ -45,5 +76,23 @@ def context_from_settings(settings: Settings) -> ServiceContext:
         reopen_window=timedelta(days=settings.reopen_window_days),
         csat_link_lifetime=timedelta(days=settings.csat_link_days),
         public_url=settings.public_url,
+        webhooks=WebhookConfig(
+            max_attempts=settings.webhook_max_attempts,
+            backoff=timedelta(seconds=settings.webhook_backoff_seconds),
+            max_backoff=timedelta(seconds=settings.webhook_backoff_max_seconds),
+            timeout_seconds=settings.webhook_timeout_seconds,
+        ),
+        mail=MailConfig(
+            smtp_host=settings.smtp_host,
+            smtp_port=settings.smtp_port,
+            smtp_username=settings.smtp_username,
+            smtp_password=settings.smtp_password,
+            smtp_starttls=settings.smtp_starttls,
+            smtp_timeout_seconds=settings.smtp_timeout_seconds,
+            mail_from=settings.mail_from,
+            survey_delay=timedelta(minutes=settings.survey_delay_minutes),
+            max_bytes=settings.email_max_bytes,
+        ),
     )
-    return ServiceContext(make_engine(settings.database_url), config)
+    engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
+    return ServiceContext(engine, config)

@@ -12,7 +12,7 @@ import secrets
 from datetime import datetime
 
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tierdesk.events import EventKind, TicketStatus
@@ -23,13 +23,13 @@ from tierdesk.service.errors import Conflict, NotFound, ServiceError
 from tierdesk.service.escalation import apply_escalation_rules
 from tierdesk.service.fields import InputModel
 from tierdesk.service.history import record_event
+from tierdesk.service.lifecycle import solve_count
 from tierdesk.service.permissions import require
 from tierdesk.service.policies import load_active
 from tierdesk.service.policy_cache import PolicyRevision
 from tierdesk.service.ticket_access import find_ticket
 from tierdesk.service.transactions import read_session, write_session
 from tierdesk.store.escalation import CsatSurveyRow
-from tierdesk.store.history import EventRow
 from tierdesk.store.schema import TicketRow
 
 logger = logging.getLogger(__name__)
@@ -68,8 +68,6 @@ def issue_csat_link(
 ) -> CsatLink:
     """Issue the rating link of the ticket's latest solve, replacing an unused one."""
     require(actor, "csat.issue")
-    token = secrets.token_urlsafe(24)
-    expires_at = now + context.config.csat_link_lifetime
     with write_session(context.engine) as session:
         ticket = find_ticket(session, actor, ticket_id, lock=True)
         if ticket.status not in (TicketStatus.SOLVED, TicketStatus.CLOSED):
@@ -79,37 +77,50 @@ def issue_csat_link(
                 "for a solved ticket",
                 field="status",
             )
-        solves = (
-            session.scalar(
-                select(func.count())
-                .select_from(EventRow)
-                .where(
-                    EventRow.ticket_id == ticket.id, EventRow.kind == EventKind.SOLVED
-                )
-            )
-            or 0
-        )
-        survey = session.scalar(
-            select(CsatSurveyRow).where(
-                CsatSurveyRow.ticket_id == ticket.id,
-                CsatSurveyRow.solve_number == solves,
-            )
-        )
-        if survey is not None and survey.score is not None:
-            raise Conflict(
-                "already_rated",
-                f"ticket {ticket_id!r} is already rated",
-                field="ticket_id",
-            )
-        if survey is None:
-            survey = CsatSurveyRow(ticket_id=ticket.id, solve_number=solves)
-            session.add(survey)
-        survey.token_hash = token_digest(token)
-        survey.issued_at = now
-        survey.expires_at = expires_at
+        token, survey = issue_link_locked(session, context, ticket, now)
         record_audit(session, actor, "csat.issue", "ticket", ticket_id, now)
-    url = f"{context.config.public_url.rstrip('/')}/api/v1/csat/{token}"
-    return CsatLink(ticket_id=ticket_id, url=url, token=token, expires_at=expires_at)
+    return CsatLink(
+        ticket_id=ticket_id,
+        url=rating_url(context, token),
+        token=token,
+        expires_at=survey.expires_at,
+    )
+
+
+def rating_url(context: ServiceContext, token: str) -> str:
+    return f"{context.config.public_url.rstrip('/')}/api/v1/csat/{token}"
+
+
+def issue_link_locked(
+    session: Session, context: ServiceContext, ticket: TicketRow, now: datetime
+) -> tuple[str, CsatSurveyRow]:
+    """Issue a new token for the latest solve of a locked, solved ticket.
+
+    Returns the token, which is not stored, and the survey row. Raises Conflict
+    when that solve is already rated.
+    """
+    token = secrets.token_urlsafe(24)
+    solves = solve_count(session, ticket)
+    survey = session.scalar(
+        select(CsatSurveyRow).where(
+            CsatSurveyRow.ticket_id == ticket.id,
+            CsatSurveyRow.solve_number == solves,
+        )
+    )
+    if survey is not None and survey.score is not None:
+        raise Conflict(
+            "already_rated",
+            f"ticket {ticket.external_id!r} is already rated",
+            field="ticket_id",
+        )
+    if survey is None:
+        survey = CsatSurveyRow(ticket_id=ticket.id, solve_number=solves)
+        session.add(survey)
+    survey.token_hash = token_digest(token)
+    survey.issued_at = now
+    survey.expires_at = now + context.config.csat_link_lifetime
+    session.flush()
+    return token, survey
 
 
 def rate(

@@ -25,6 +25,7 @@ from tierdesk.service.ticket_access import find_ticket
 from tierdesk.service.ticket_views import TicketView, load_view
 from tierdesk.service.transactions import read_session, write_session
 from tierdesk.store.schema import TicketRow
+from tierdesk.webhooks.publish import publish_events
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +90,15 @@ def escalate_locked(
         **attributes,
     )
     enter_queue(session, revision, ticket, target, actor, now, reason="escalated")
+    details = {"from_team": origin, "to_team": ticket.team, **attributes}
+    publish_events(
+        session,
+        revision,
+        ticket,
+        now,
+        [("ticket.escalated", details)],
+        teams=[origin] if origin else [],
+    )
 
 
 def escalate_ticket(

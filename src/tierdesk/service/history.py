@@ -14,6 +14,9 @@ from tierdesk.store.history import EventRow
 from tierdesk.store.people import AgentRow
 from tierdesk.store.schema import TicketRow
 
+# Key of `Session.info` that maps ticket row ids to their next event sequence.
+_NEXT_SEQUENCE = "tierdesk.next_event_sequence"
+
 
 def record_event(
     session: Session,
@@ -26,16 +29,24 @@ def record_event(
     """Add an event with the ticket's state after the change.
 
     The caller holds the ticket's row lock (or created the ticket), so the
-    next sequence number cannot be taken twice.
+    next sequence number cannot be taken twice. The first event of a ticket in
+    a session reads the ticket's last sequence; later ones count on from it.
+    The row is inserted at the session's next flush.
     """
-    session.flush()
-    last = session.scalar(
-        select(func.max(EventRow.sequence)).where(EventRow.ticket_id == ticket.id)
-    )
+    if ticket.id is None:
+        session.flush()
+    sequences = session.info.setdefault(_NEXT_SEQUENCE, {})
+    sequence = sequences.get(ticket.id)
+    if sequence is None:
+        last = session.scalar(
+            select(func.max(EventRow.sequence)).where(EventRow.ticket_id == ticket.id)
+        )
+        sequence = 0 if last is None else last + 1
+    sequences[ticket.id] = sequence + 1
     agent = session.get(AgentRow, ticket.agent_id) if ticket.agent_id else None
     row = EventRow(
         ticket_id=ticket.id,
-        sequence=0 if last is None else last + 1,
+        sequence=sequence,
         at=now,
         kind=kind.value,
         actor=actor if isinstance(actor, str) else actor.name,
@@ -46,8 +57,12 @@ def record_event(
         attributes=attributes,
     )
     session.add(row)
-    session.flush()
     return row
+
+
+def start_history(session: Session, ticket: TicketRow) -> None:
+    """Note that `ticket` was created in this session, so it has no events yet."""
+    session.info.setdefault(_NEXT_SEQUENCE, {})[ticket.id] = 0
 
 
 def to_event(row: EventRow, ticket_external_id: str) -> Event:

@@ -26,7 +26,7 @@ from tierdesk.service.permissions import require
 from tierdesk.service.policies import load_active
 from tierdesk.service.policy_cache import PolicyRevision
 from tierdesk.service.requesters import RequesterInput
-from tierdesk.service.ticket_rows import write_new_ticket
+from tierdesk.service.ticket_rows import RowHook, write_new_ticket
 from tierdesk.service.ticket_views import TicketView, ticket_view
 from tierdesk.service.transactions import read_session
 from tierdesk.store.access import IdempotencyKeyRow
@@ -77,19 +77,22 @@ def create_ticket(
     now: datetime,
     *,
     idempotency_key: str | None = None,
+    on_write: RowHook | None = None,
 ) -> CreatedTicket:
     """Route and store a new ticket, then try to assign it.
 
     With an idempotency key, a repeated request returns the ticket the first
     one created, and a different request under the same key is rejected.
+    `on_write` adds rows of the caller's own to the ticket's transaction.
     """
     require(actor, "ticket.create")
     digest = request_digest(draft)
-    if idempotency_key is not None:
-        replay = _replay(context, actor, idempotency_key, digest)
-        if replay is not None:
-            return replay
+    # One read transaction for the replay check, the policy and the account.
     with read_session(context.engine) as session:
+        if idempotency_key is not None:
+            replay = _find_replay(session, actor, idempotency_key, digest)
+            if replay is not None:
+                return replay
         revision = load_active(context, session)
         attributes = load_account_attributes(session, draft.account_id)
     check_against_policy(revision, draft)
@@ -111,7 +114,7 @@ def create_ticket(
     # first, and the second attempt then finds that requester.
     for attempt in (1, 2):
         try:
-            team = write_new_ticket(
+            stored = write_new_ticket(
                 context,
                 actor,
                 revision,
@@ -122,6 +125,7 @@ def create_ticket(
                 source,
                 idempotency_key,
                 digest,
+                on_write,
             )
             break
         except IntegrityError:
@@ -133,38 +137,50 @@ def create_ticket(
             if attempt == 2:
                 raise
             logger.info("retrying ticket %s after a concurrent insert", ticket.id)
-    logger.info("created ticket %s for team %s", ticket.id, team)
-    assign_waiting(context, team, now)
+    logger.info("created ticket %s for team %s", ticket.id, stored.team)
+    if not stored.staffed:
+        # No online agent in the team when the ticket was stored, so no
+        # assignment can succeed; the worker's sweep retries later.
+        return CreatedTicket(stored.view, replayed=False)
+    assigned = assign_waiting(context, stored.team, now, revision=revision)
+    if all(assignment.ticket_id != ticket.id for assignment in assigned):
+        return CreatedTicket(stored.view, replayed=False)
     with read_session(context.engine) as session:
-        stored = session.scalar(
+        row = session.scalar(
             select(TicketRow).where(TicketRow.external_id == ticket.id)
         )
-        assert stored is not None
-        return CreatedTicket(ticket_view(session, stored, actor), replayed=False)
+        assert row is not None
+        return CreatedTicket(ticket_view(session, row, actor), replayed=False)
 
 
 def _replay(
     context: ServiceContext, actor: Actor, key: str, digest: str
 ) -> CreatedTicket | None:
     with read_session(context.engine) as session:
-        stored = session.scalar(
-            select(IdempotencyKeyRow).where(
-                IdempotencyKeyRow.token_id == (actor.token_id or 0),
-                IdempotencyKeyRow.key == key,
-            )
+        return _find_replay(session, actor, key, digest)
+
+
+def _find_replay(
+    session: Session, actor: Actor, key: str, digest: str
+) -> CreatedTicket | None:
+    stored = session.scalar(
+        select(IdempotencyKeyRow).where(
+            IdempotencyKeyRow.token_id == (actor.token_id or 0),
+            IdempotencyKeyRow.key == key,
         )
-        if stored is None:
-            return None
-        if stored.request_digest != digest:
-            raise InvalidInput(
-                "idempotency_key_reused",
-                "this Idempotency-Key was used for a different request; use a new "
-                "key for a new ticket",
-                field="Idempotency-Key",
-            )
-        row = session.get(TicketRow, stored.ticket_id)
-        assert row is not None
-        return CreatedTicket(ticket_view(session, row, actor), replayed=True)
+    )
+    if stored is None:
+        return None
+    if stored.request_digest != digest:
+        raise InvalidInput(
+            "idempotency_key_reused",
+            "this Idempotency-Key was used for a different request; use a new "
+            "key for a new ticket",
+            field="Idempotency-Key",
+        )
+    row = session.get(TicketRow, stored.ticket_id)
+    assert row is not None
+    return CreatedTicket(ticket_view(session, row, actor), replayed=True)
 
 
 def load_account_attributes(session: Session, account_id: str | None) -> dict:

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tierdesk.events import EventKind, TicketStatus
+from tierdesk.jobs.names import CLOSE_TICKET, SEND_SURVEY
+from tierdesk.jobs.queue import enqueue
 from tierdesk.service.actor import SYSTEM, Actor
 from tierdesk.service.assignment import assign_waiting
 from tierdesk.service.audit import record_audit
@@ -24,7 +27,9 @@ from tierdesk.service.policy_cache import PolicyRevision
 from tierdesk.service.ticket_access import find_ticket
 from tierdesk.service.ticket_views import TicketView, load_view
 from tierdesk.service.transactions import read_session, write_session
+from tierdesk.store.history import EventRow
 from tierdesk.store.schema import TicketRow
+from tierdesk.webhooks.publish import publish_events
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +80,7 @@ def change_status_locked(
     if status == TicketStatus.SOLVED:
         ticket.solved_at = now
         record_event(session, ticket, EventKind.SOLVED, actor, now, **attributes)
+        _after_solve(session, context, revision, ticket, now)
     elif status == TicketStatus.CLOSED:
         ticket.closed_at = now
         record_event(session, ticket, EventKind.CLOSED, actor, now, **attributes)
@@ -85,6 +91,48 @@ def change_status_locked(
             session, ticket, EventKind.STATUS_CHANGED, actor, now, **attributes
         )
     return True
+
+
+def solve_count(session: Session, ticket: TicketRow) -> int:
+    """Return how often the ticket has been solved; the latest solve has this number."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(EventRow)
+            .where(EventRow.ticket_id == ticket.id, EventRow.kind == EventKind.SOLVED)
+        )
+        or 0
+    )
+
+
+def _after_solve(
+    session: Session,
+    context: ServiceContext,
+    revision: PolicyRevision,
+    ticket: TicketRow,
+    now: datetime,
+) -> None:
+    # The jobs name the solve they belong to, so a job of a solve that was
+    # reopened since finds a newer solve and does nothing.
+    solve = solve_count(session, ticket)
+    enqueue(
+        session,
+        CLOSE_TICKET,
+        now,
+        run_at=now + context.config.reopen_window,
+        ticket=ticket.id,
+        solve=solve,
+    )
+    if context.config.mail.sends_surveys and ticket.requester_id is not None:
+        enqueue(
+            session,
+            SEND_SURVEY,
+            now,
+            run_at=now + context.config.mail.survey_delay,
+            ticket=ticket.id,
+            solve=solve,
+        )
+    publish_events(session, revision, ticket, now, [("ticket.solved", {})])
 
 
 def _reopen(
@@ -177,3 +225,36 @@ def close_solved_tickets(
     if tickets:
         logger.info("closed %d solved tickets", len(tickets))
     return len(tickets)
+
+
+def close_after_window(
+    context: ServiceContext, args: dict[str, Any], now: datetime
+) -> None:
+    """Close one ticket once the reopen window of its solve has passed (a job).
+
+    Does nothing when the ticket was reopened, solved again or closed since.
+    """
+    with read_session(context.engine) as session:
+        revision = load_active(context, session)
+    with write_session(context.engine) as session:
+        ticket = session.scalar(
+            select(TicketRow).where(TicketRow.id == args["ticket"]).with_for_update()
+        )
+        if ticket is None or ticket.status != TicketStatus.SOLVED:
+            return
+        if solve_count(session, ticket) != args["solve"]:
+            return
+        window = context.config.reopen_window
+        if ticket.solved_at is None or now - ticket.solved_at < window:
+            return
+        change_status_locked(
+            session,
+            context,
+            revision,
+            ticket,
+            TicketStatus.CLOSED,
+            SYSTEM,
+            now,
+            reason="reopen window passed",
+        )
+    logger.info("closed ticket %s after its reopen window", ticket.external_id)

@@ -40,6 +40,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "route.dry_run": frozenset({Role.ADMIN, Role.OPS_ANALYST, Role.INTEGRATION}),
     "export.read": _ANALYSTS,
     "audit.read": _ADMIN,
+    "webhook.admin": _ADMIN,
 }
 
 

@@ -98,6 +98,10 @@ def load_active(context: ServiceContext, session: Session) -> PolicyRevision:
 def load_revision(
     context: ServiceContext, session: Session, revision: int
 ) -> PolicyRevision:
+    # A revision's text never changes, so a parsed one is not read again.
+    cached = context.policies.find(revision)
+    if cached is not None:
+        return cached
     row = session.get(PolicyVersionRow, revision)
     if row is None:
         raise not_found("policy revision", revision, "revision")

@@ -62,6 +62,11 @@ class PolicyCache:
         self._revisions: dict[int, PolicyRevision] = {}
         self._lock = threading.Lock()
 
+    def find(self, revision: int) -> PolicyRevision | None:
+        """Return the revision if this process has parsed it, else None."""
+        with self._lock:
+            return self._revisions.get(revision)
+
     def get(self, revision: int, text: str) -> PolicyRevision:
         """Return the parsed revision, parsing `text` the first time it is asked for."""
         with self._lock:

@@ -28,6 +28,7 @@ from tierdesk.service.transactions import read_session, write_session
 from tierdesk.sla import Clock, ClockStatus, SlaClocks, TargetSelector, compute_clocks
 from tierdesk.store.history import SlaAlertRow
 from tierdesk.store.schema import DecisionRow, TicketRow
+from tierdesk.webhooks.publish import publish_events
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +49,10 @@ class ClockView(BaseModel):
 class SlaView(BaseModel):
     sla_policy: str
     clocks: list[ClockView]
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
 
 
 def _minutes(value: timedelta | None) -> float | None:
@@ -193,6 +198,9 @@ def _record(
             if inserted is not None:
                 recorded += 1
                 at_risk = at_risk or kind == "warning"
+                event_type = "sla.warning" if kind == "warning" else "sla.breached"
+                details = {"clock": clock_name, "due_at": _iso(clock.due_at)}
+                publish_events(session, active, ticket, now, [(event_type, details)])
                 logger.info(
                     "SLA %s on clock %s of ticket %s",
                     kind,

@@ -3,6 +3,8 @@ idempotency key and the audit entry, written in one transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -15,18 +17,58 @@ from tierdesk.service.actor import Actor
 from tierdesk.service.audit import record_audit
 from tierdesk.service.context import ServiceContext
 from tierdesk.service.errors import unknown_reference
-from tierdesk.service.history import record_event
+from tierdesk.service.history import record_event, start_history
 from tierdesk.service.policy_cache import PolicyRevision
-from tierdesk.service.queues import enter_queue
+from tierdesk.service.queues import enter_queue, open_team_for
 from tierdesk.service.requesters import upsert_requester
+from tierdesk.service.ticket_views import TicketView, assemble_view
 from tierdesk.service.transactions import write_session
 from tierdesk.store.access import IdempotencyKeyRow
-from tierdesk.store.people import RequesterRow
+from tierdesk.store.people import AgentRow, AgentTeamRow, RequesterRow
 from tierdesk.store.schema import DecisionRow, TicketRow
+from tierdesk.store.webhooks import WebhookSubscriptionRow
 from tierdesk.ticket import Ticket
+from tierdesk.webhooks.publish import (
+    active_subscriptions,
+    publish_events,
+    routed_details,
+)
 
 if TYPE_CHECKING:
     from tierdesk.service.intake import NewTicket
+
+# Called inside a new ticket's transaction with the stored ticket row.
+RowHook = Callable[[Session, TicketRow], None]
+
+
+@dataclass(frozen=True)
+class NewTicketRows:
+    """A stored new ticket: its view at commit, its team, and whether the team
+    had an online agent then, without which assignment cannot succeed."""
+
+    view: TicketView
+    team: str
+    staffed: bool
+
+
+def team_has_online_agent(session: Session, team: str) -> bool:
+    return (
+        session.scalar(
+            select(AgentRow.id)
+            .join(AgentTeamRow, AgentTeamRow.agent_id == AgentRow.id)
+            .where(AgentTeamRow.team == team, AgentRow.presence == "online")
+            .limit(1)
+        )
+        is not None
+    )
+
+
+@dataclass(frozen=True)
+class _Stored:
+    # Held here because the session keeps only weak references to clean rows.
+    ticket: TicketRow
+    requester: RequesterRow | None
+    decision: DecisionRow
 
 
 def write_new_ticket(
@@ -40,11 +82,30 @@ def write_new_ticket(
     source: str,
     idempotency_key: str | None,
     digest: str,
-) -> str:
-    """Store the ticket, its decision, events and idempotency key; return its team."""
+    on_write: RowHook | None = None,
+) -> NewTicketRows:
+    """Store the ticket, its decision, events and idempotency key."""
     with write_session(context.engine) as session:
-        row = _store(context, session, actor, revision, ticket, decision, draft, now)
+        # Read first, while nothing is pending, so that neither read makes the
+        # session flush the new rows early; they are inserted in one flush.
+        team = open_team_for(revision, decision.team, now)
+        staffed = team_has_online_agent(session, team)
+        subscriptions = active_subscriptions(session)
+        stored = _store(
+            context,
+            session,
+            actor,
+            revision,
+            ticket,
+            decision,
+            draft,
+            now,
+            subscriptions,
+        )
+        row = stored.ticket
         row.inquiry_type_source = source
+        if on_write is not None:
+            on_write(session, row)
         if idempotency_key is not None:
             session.add(
                 IdempotencyKeyRow(
@@ -55,9 +116,18 @@ def write_new_ticket(
                     created_at=now,
                 )
             )
-            session.flush()
-        assert row.team is not None, "enter_queue gives every new ticket a team"
-        return row.team
+        assert row.team == team, "enter_queue puts the ticket in the open team"
+        # Built from the rows in hand: a new ticket has no agent or bugs yet.
+        view = assemble_view(
+            row,
+            actor,
+            requester=stored.requester,
+            agent=None,
+            decision=stored.decision,
+            version_label=revision.policy.version_label,
+            bugs=[],
+        )
+        return NewTicketRows(view, team, staffed)
 
 
 def _store(
@@ -69,17 +139,16 @@ def _store(
     decision: Decision,
     draft: NewTicket,
     now: datetime,
-) -> TicketRow:
-    requester_id = None
+    subscriptions: Sequence[WebhookSubscriptionRow],
+) -> _Stored:
+    requester = None
     if draft.requester is not None:
-        requester_id = upsert_requester(session, draft.requester, now).id
+        requester = upsert_requester(session, draft.requester, now)
     elif draft.requester_id is not None:
-        requester_id = session.scalar(
-            select(RequesterRow.id).where(
-                RequesterRow.external_id == draft.requester_id
-            )
+        requester = session.scalar(
+            select(RequesterRow).where(RequesterRow.external_id == draft.requester_id)
         )
-        if requester_id is None:
+        if requester is None:
             raise unknown_reference("requester", draft.requester_id, "requester_id")
 
     policy = revision.policy
@@ -94,7 +163,7 @@ def _store(
         status="new",
         created_at=now,
         imported_at=now,
-        requester_id=requester_id,
+        requester_id=requester.id if requester else None,
         segment=decision.segment,
         inquiry_type=decision.inquiry_type,
         confidence=decision.confidence,
@@ -107,6 +176,7 @@ def _store(
     )
     session.add(row)
     session.flush()
+    start_history(session, row)
 
     # Decisions made on a stated inquiry type record "request" as their model.
     decision_row = DecisionRow(
@@ -144,7 +214,19 @@ def _store(
         reason=decision.reason,
     )
     record_audit(session, actor, "ticket.create", "ticket", ticket.id, now)
-    return row
+    stored = _Stored(row, requester, decision_row)
+    publish_events(
+        session,
+        revision,
+        row,
+        now,
+        [
+            ("ticket.created", {"sla_policy": decision.sla_policy}),
+            ("ticket.routed", routed_details(decision, row)),
+        ],
+        subscriptions=subscriptions,
+    )
+    return stored
 
 
 def decision_columns(decision: Decision) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from tierdesk.service.ticket_views import TicketView, load_view
 from tierdesk.service.transactions import read_session, write_session
 from tierdesk.store.schema import AccountRow, DecisionRow, TicketRow
 from tierdesk.ticket import Ticket
+from tierdesk.webhooks.publish import publish_events, routed_details
 
 # Decisions made after an agent corrected the inquiry type carry this in place
 # of a model digest.
@@ -189,5 +190,12 @@ def _reroute(
         now,
         rule=decision.rule,
         reason=decision.reason,
+    )
+    publish_events(
+        session,
+        revision,
+        ticket,
+        now,
+        [("ticket.routed", routed_details(decision, ticket))],
     )
     return True

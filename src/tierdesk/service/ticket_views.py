@@ -121,6 +121,28 @@ def ticket_view(session: Session, row: TicketRow, actor: Actor) -> TicketView:
         .where(TicketBugRow.ticket_id == row.id)
         .order_by(BugRow.id)
     ).all()
+    return assemble_view(
+        row,
+        actor,
+        requester=requester,
+        agent=agent,
+        decision=decision,
+        version_label=revision.version_label if revision else None,
+        bugs=list(bugs),
+    )
+
+
+def assemble_view(
+    row: TicketRow,
+    actor: Actor,
+    *,
+    requester: RequesterRow | None,
+    agent: AgentRow | None,
+    decision: DecisionRow | None,
+    version_label: str | None,
+    bugs: list[str],
+) -> TicketView:
+    """Build a ticket's view from its rows, masking personal data for vendor roles."""
     subject, body = row.subject, row.body
     if actor.masks_personal_data:
         names = [requester.name] if requester and requester.name else []
@@ -144,13 +166,13 @@ def ticket_view(session: Session, row: TicketRow, actor: Actor) -> TicketView:
         tier=row.tier,
         agent_id=agent.external_id if agent else None,
         reopen_count=row.reopen_count,
-        bugs=list(bugs),
+        bugs=bugs,
         created_at=row.created_at,
         updated_at=row.updated_at,
         solved_at=row.solved_at,
         closed_at=row.closed_at,
         policy_revision=row.policy_version_id,
-        policy_version=revision.version_label if revision else None,
+        policy_version=version_label,
         decision=decision_view(decision) if decision else None,
     )
 

@@ -19,10 +19,17 @@ logger = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine; for SQLite, enable WAL, foreign keys and a busy timeout."""
+def make_engine(url: str, *, pool_size: int | None = None) -> Engine:
+    """Create an engine; for SQLite, enable WAL, foreign keys and a busy timeout.
+
+    `pool_size` sets the connections a PostgreSQL engine keeps open; None keeps
+    SQLAlchemy's default of 5.
+    """
+    options: dict[str, Any] = {}
+    if pool_size is not None and not url.startswith("sqlite"):
+        options["pool_size"] = pool_size
     try:
-        engine = create_engine(url, future=True)
+        engine = create_engine(url, future=True, **options)
     except (ArgumentError, ValueError) as exc:
         raise TierdeskError(f"invalid database URL: {exc}") from None
     except ModuleNotFoundError as exc:

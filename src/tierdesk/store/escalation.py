@@ -58,3 +58,8 @@ class CsatSurveyRow(Base):
     score: Mapped[int | None] = mapped_column(Integer)
     comment: Mapped[str | None] = mapped_column(Text)
     rated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The survey e-mail of this solve: `sending` while a worker sends it, then
+    # `sent`. Its Message-ID stays the same when a failed send is retried.
+    email_status: Mapped[str | None] = mapped_column(String(16))
+    email_message_id: Mapped[str | None] = mapped_column(String(998))
+    emailed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
