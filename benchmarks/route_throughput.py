@@ -105,7 +105,7 @@ def run_tierdesk(tickets: int, store: bool) -> dict[str, float]:
     return {"seconds": seconds, "tickets_per_second": tickets / seconds}
 
 
-def _baseline_router():  # noqa: ANN202 - local helper of the baseline
+def _baseline_router():
     """Rules evaluated the straightforward way: loop over rules and conditions."""
     from tierdesk.policy import load_policy
 

@@ -72,9 +72,12 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 # Command modules register themselves on `cli` when imported.
-from tierdesk.cli import routing  # noqa: E402, F401
-from tierdesk.cli import calendar, metrics  # noqa: E402, F401
-from tierdesk.cli import serve  # noqa: E402, F401
-from tierdesk.cli import email  # noqa: E402, F401
-from tierdesk.cli import report  # noqa: E402, F401
-from tierdesk.cli import simulate  # noqa: E402, F401
+from tierdesk.cli import (  # noqa: E402, F401
+    calendar,
+    email,
+    metrics,
+    report,
+    routing,
+    serve,
+    simulate,
+)

@@ -24,6 +24,7 @@ from tierdesk.analytics.frame import (
     columns_read,
 )
 from tierdesk.analytics.waits import EVENT_SCHEMA, events_frame
+from tierdesk.cli.metrics import parse_now
 from tierdesk.errors import InputError
 from tierdesk.events import Event, EventKind
 from tierdesk.policy.durations import parse_duration
@@ -52,18 +53,7 @@ def _duration(_: click.Context, __: click.Parameter, value: str) -> float:
 
 
 def _now(_: click.Context, __: click.Parameter, value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(
-            f"invalid time {value!r}; expected ISO 8601 such as "
-            "2024-03-04T17:00:00+01:00"
-        ) from None
-    if moment.tzinfo is None:
-        raise click.BadParameter(f"time {value!r} has no UTC offset; add one")
-    return moment
+    return parse_now(value)
 
 
 _INPUT_OPTIONS: list[Callable[[Any], Any]] = [

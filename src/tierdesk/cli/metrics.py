@@ -15,7 +15,8 @@ from tierdesk.errors import InputError
 _OWN_COLUMNS = frozenset({"inquiry_type", "channel", "segment", "priority"})
 
 
-def _parse_now(value: str | None) -> datetime | None:
+def parse_now(value: str | None) -> datetime | None:
+    """Parse the --now option: an ISO 8601 instant with a UTC offset, or None."""
     if value is None:
         return None
     try:
@@ -128,7 +129,7 @@ def metrics(
     )
     from tierdesk.policy import load_policy
 
-    now = _parse_now(now_text)
+    now = parse_now(now_text)
     if out_path is not None:
         check_writable(out_path)
     mapping = load_mapping(mapping_path)
