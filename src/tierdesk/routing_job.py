@@ -155,7 +155,10 @@ def run_routing(
         )
     if out_path is not None:
         write_records(
-            [d.as_record() for d in result.decisions], out_path, DECISION_COLUMNS
+            [d.as_record() for d in result.decisions],
+            out_path,
+            DECISION_COLUMNS,
+            plain=True,
         )
     return RouteOutcome(
         result.summary,

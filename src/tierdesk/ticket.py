@@ -16,7 +16,9 @@ class Account:
     attributes: Mapping[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+# Not frozen, for the same reason as Decision: batch routing builds one per
+# row. Treat instances as immutable.
+@dataclass(slots=True)
 class Ticket:
     """One support request before routing."""
 

@@ -8,8 +8,10 @@ import joblib
 import numpy as np
 import pytest
 
+from tierdesk.classify import parallel
 from tierdesk.classify.linear import LinearInquiryClassifier
 from tierdesk.classify.modelfile import ModelBundle, load_model, save_model
+from tierdesk.classify.parallel import ProcessPredictor
 from tierdesk.classify.predict import InquiryPredictor
 from tierdesk.errors import ModelError
 from tierdesk.policy import parse_policy
@@ -128,3 +130,26 @@ def test_predictor_empty_batch(bundle: ModelBundle, small_policy_text: str) -> N
         bundle, parse_policy(small_policy_text, "p.yaml").policy
     )
     assert predictor.predict([]) == []
+
+
+@pytest.mark.parametrize("start_method", ["fork", "spawn"])
+def test_process_predictor_matches_serial(
+    tmp_path: Path,
+    bundle: ModelBundle,
+    small_policy_text: str,
+    monkeypatch: pytest.MonkeyPatch,
+    start_method: str,
+) -> None:
+    monkeypatch.setattr(parallel, "START_METHOD", start_method)
+    model_path = tmp_path / "m.model"
+    policy_path = tmp_path / "p.yaml"
+    save_model(bundle, model_path)
+    policy_path.write_text(small_policy_text, encoding="utf-8")
+    policy = parse_policy(small_policy_text, "p.yaml").policy
+    predictor = InquiryPredictor(bundle, policy)
+    chunks = [TEXTS[:2], TEXTS[2:5], TEXTS[5:]]
+    with ProcessPredictor(predictor, model_path, policy_path, workers=2) as pool:
+        in_workers = list(pool.predict_chunks(chunks))
+    serial = list(predictor.predict_chunks(chunks))
+    assert [len(chunk) for chunk in in_workers] == [2, 3, 1]
+    assert in_workers == serial

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import operator
 import os
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
@@ -187,9 +188,16 @@ def check_writable(path: str | Path) -> str:
 
 
 def write_records(
-    records: Sequence[Mapping[str, Any]], path: str | Path, columns: Sequence[str]
+    records: Sequence[Mapping[str, Any]],
+    path: str | Path,
+    columns: Sequence[str],
+    *,
+    plain: bool = False,
 ) -> None:
     """Write records to CSV, JSON Lines or Parquet by the file's extension.
+
+    `plain` promises that every value is a str, int, bool, None or a float
+    that is not NaN, so CSV can be written without pandas, faster.
 
     The file appears complete or not at all: it is written beside the target
     and renamed over it only once finished.
@@ -202,6 +210,10 @@ def write_records(
     )
     os.close(handle)
     try:
+        if suffix == ".csv" and plain:
+            _write_csv(records, temporary, columns)
+            os.replace(temporary, target)
+            return
         frame = pd.DataFrame.from_records(list(records), columns=list(columns))
         if suffix == ".csv":
             frame.to_csv(temporary, index=False)
@@ -213,3 +225,21 @@ def write_records(
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _write_csv(
+    records: Sequence[Mapping[str, Any]], path: str, columns: Sequence[str]
+) -> None:
+    """Write plain records as CSV the way pandas' to_csv would, without a DataFrame.
+
+    None becomes an empty field and other values their str(), as in pandas.
+    Building the DataFrame first took most of the time for large batches.
+    """
+    row_of = operator.itemgetter(*columns)
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(columns)
+        if len(columns) == 1:
+            writer.writerows((row_of(record),) for record in records)
+        else:
+            writer.writerows(map(row_of, records))
