@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -447,3 +448,36 @@ def test_parallel_workers_give_same_decisions(trained: Path, workdir: Path) -> N
         assert result.returncode == 0, result.stderr
         outputs.append(out.read_text())
     assert outputs[0] == outputs[1]
+
+
+def test_demo_runs_from_another_folder(workdir: Path) -> None:
+    # The README's main command: the package must find the bundled sample by
+    # itself, whatever the working directory.
+    result = run("demo", "--db", f"sqlite:///{workdir / 'demo.db'}", cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    decisions = pd.read_csv(workdir / "tierdesk-output" / "decisions.csv")
+    assert len(decisions) == 3080
+    assert decisions["team"].notna().all()
+    assert (workdir / "demo.db").stat().st_size > 0
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("TIERDESK_MAX_BODY_BYTES", "abc"),
+        ("TIERDESK_DEBUG", "maybe"),
+        ("TIERDESK_LOG_LEVEL", "LOUD"),
+    ],
+)
+def test_invalid_setting_one_line(variable: str, value: str) -> None:
+    command = ["policy", "check", str(BANKING / "policy.yaml")]
+    result = subprocess.run(
+        [sys.executable, "-m", "tierdesk", *command],
+        capture_output=True,
+        text=True,
+        env={**os.environ, variable: value},
+        check=False,
+    )
+    assert result.returncode == 1
+    assert f"invalid environment variable {variable}={value!r}" in result.stderr
+    assert "Traceback" not in result.stderr

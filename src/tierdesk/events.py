@@ -7,12 +7,15 @@ event, so a reader can start anywhere in a history without replaying it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from enum import StrEnum
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
+
+from tierdesk.errors import InputError
 
 
 class EventKind(StrEnum):
@@ -138,3 +141,37 @@ def iter_histories(events: Iterable[Event]) -> Iterator[tuple[str, list[Event]]]
 
 def _order_key(event: Event) -> tuple[datetime, int]:
     return (event.at, event.sequence)
+
+
+def check_named_fields(
+    events: Sequence[Event],
+    attributes: Mapping[str, str] | None = None,
+    source_statuses: Mapping[str, Sequence[str]] | None = None,
+    *,
+    file: str | Path | None = None,
+) -> None:
+    """Raise InputError when an option names an attribute or raw status no event has.
+
+    `attributes` maps an option such as `--priority-attribute` to the attribute
+    it names; `source_statuses` maps an option to the raw statuses it names. A
+    misspelt name would otherwise leave a column empty or a rule unused.
+    """
+    if attributes:
+        found = {name for event in events for name in event.attributes}
+        for option, name in attributes.items():
+            if name not in found:
+                raise InputError(
+                    f"{option}: no event has the attribute {name!r}; attributes "
+                    f"found: {', '.join(sorted(found)) or 'none'}",
+                    file=file,
+                )
+    if source_statuses:
+        statuses = {e.source_status for e in events if e.source_status is not None}
+        for option, names in source_statuses.items():
+            missing = [name for name in names if name not in statuses]
+            if missing:
+                raise InputError(
+                    f"{option}: no event has the status {missing[0]!r}; statuses "
+                    f"found: {', '.join(sorted(statuses)) or 'none'}",
+                    file=file,
+                )

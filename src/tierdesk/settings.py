@@ -5,8 +5,32 @@ docs/settings.md lists every setting; a test checks that the list is complete.
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from tierdesk.errors import TierdeskError
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class SettingsError(TierdeskError):
+    """An environment variable holds a value its setting cannot take."""
+
+
+def load_settings() -> Settings:
+    """Read the settings, turning an invalid variable into one clear error."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            name = "TIERDESK_" + "_".join(str(part) for part in error["loc"]).upper()
+            problems.append(f"{name}={error.get('input')!r}: {error['msg']}")
+        raise SettingsError(
+            "invalid environment variable "
+            + "; ".join(problems)
+            + "; fix or unset it (docs/settings.md lists the values)"
+        ) from None
 
 
 class Settings(BaseSettings):
@@ -30,6 +54,13 @@ class Settings(BaseSettings):
         description="Level of log messages written to standard error: DEBUG, INFO, "
         "WARNING or ERROR.",
     )
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        if value.upper() not in LOG_LEVELS:
+            raise ValueError(f"expected one of {', '.join(LOG_LEVELS)}")
+        return value.upper()
     model_path: str | None = Field(
         default=None,
         description="Model file that the service classifies new tickets with; "

@@ -10,6 +10,9 @@ import pandas as pd
 import polars as pl
 import pytest
 
+from tierdesk.analytics.formatting import target_titles
+from tierdesk.analytics.frame import Targets
+
 from .conftest import POLICY_TEXT
 
 
@@ -130,3 +133,9 @@ def test_business_time_needs_policy(files) -> None:
     result = run("report", str(metrics), "--time", "business")
     assert result.returncode == 1
     assert "--time business needs --policy" in result.stderr
+
+
+def test_titles_state_thresholds() -> None:
+    titles = target_titles(Targets(first_response_s=4 * 3600, time="business"))
+    assert titles["first_response_within"] == "First response within 4 business h"
+    assert titles["resolved_within"] == "Resolved within 24 business h"

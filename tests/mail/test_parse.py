@@ -93,6 +93,16 @@ def test_broken_mime_rejected() -> None:
     assert _code(raw) == "broken_mime"
 
 
+def test_invalid_base64_body_rejected() -> None:
+    raw = (
+        b"From: ana@example.com\r\nSubject: hi\r\nMIME-Version: 1.0\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\n"
+        b"Content-Transfer-Encoding: base64\r\n\r\n"
+        b"!!!!not base64@@@\r\n"
+    )
+    assert _code(raw) == "broken_mime"
+
+
 def test_auto_reply_rejected() -> None:
     assert _code(message(Auto_Submitted="auto-replied")) == "auto_reply"
 

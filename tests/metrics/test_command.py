@@ -142,3 +142,10 @@ def test_command_rejects_output_type_before_work(small_log):
     assert result.returncode == 1
     assert "unsupported output type '.txt'" in result.stderr
     assert not out.exists()
+
+
+def test_command_rejects_misspelt_attribute(small_log):
+    result = metrics(small_log, "--priority-attribute", "priorty")
+    assert result.returncode == 1
+    assert "--priority-attribute: no event has the attribute 'priorty'" in result.stderr
+    assert "attributes found: " in result.stderr

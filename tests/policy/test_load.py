@@ -289,6 +289,30 @@ def test_duplicate_yaml_key(small_policy_text: str) -> None:
     assert "duplicate key 'version'" in error.detail
 
 
+def test_yaml_alias_bomb_rejected() -> None:
+    # Nine levels of nine aliases expand to 387 million values.
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    for level in range(1, 10):
+        refs = ", ".join([f"*a{level - 1}"] * 9)
+        lines.append(f"a{level}: &a{level} [{refs}]")
+    with pytest.raises(PolicyError) as caught:
+        parse_policy("\n".join(lines) + "\n", "bomb.yaml")
+    assert "expands to more than" in caught.value.detail
+    assert caught.value.line is not None
+
+
+def test_yaml_small_aliases_allowed(small_policy_text: str) -> None:
+    text = "x-hours: &hours [mon]\n" + small_policy_text
+    error = _error(text)
+    assert error.path == "x-hours"
+
+
+def test_recursive_yaml_alias_rejected() -> None:
+    with pytest.raises(PolicyError) as caught:
+        parse_policy("loop: &loop\n  - *loop\n", "loop.yaml")
+    assert "refers to a mapping or list that contains it" in caught.value.detail
+
+
 def test_missing_required_field(small_policy_text: str) -> None:
     text = small_policy_text.replace("name: Small test policy\n", "")
     error = _error(text)

@@ -292,3 +292,12 @@ def test_staffing_find_rejects_bad_time(files: dict[str, Path]) -> None:
     result = run("staffing", "find", *_history_args(files), "--within", "soon")
     assert result.returncode == 2
     assert "--within" in result.stderr
+
+
+def test_misspelt_queued_status_named(files: dict[str, Path], tmp_path: Path) -> None:
+    arguments = [*_history_args(files)]
+    arguments[arguments.index("Queued")] = "Queud"
+    result = run("simulate", *arguments, "--staffing", str(files["staffing"]))
+    assert result.returncode == 1
+    assert "--queued-status: no event has the status 'Queud'" in result.stderr
+    assert "Queued" in result.stderr

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tierdesk.analytics.frame import Targets
 
 NOT_AVAILABLE = "n/a"
 
@@ -38,6 +42,21 @@ def points(change: float | None) -> str:
     if _absent(change):
         return NOT_AVAILABLE
     return f"{change * 100:+.2f} pp"
+
+
+def target_titles(targets: Targets) -> dict[str, str]:
+    """Name the attainment shares with their thresholds, such as "within 8 h".
+
+    The report's thresholds are fixed durations, not the policy's SLA targets
+    that `tierdesk metrics` checks, so the titles state them.
+    """
+    unit = "business h" if targets.time == "business" else "h"
+    first = f"{targets.first_response_s / 3600:g} {unit}"
+    resolution = f"{targets.resolution_s / 3600:g} {unit}"
+    return {
+        "first_response_within": f"First response within {first}",
+        "resolved_within": f"Resolved within {resolution}",
+    }
 
 
 def hours(seconds: float | None) -> str:

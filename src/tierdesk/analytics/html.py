@@ -34,6 +34,7 @@ svg .boundary{stroke:#2d3748;stroke-dasharray:5 4}
 .move_down{color:#276749;font-weight:600}.move_up{color:#c53030;font-weight:600}
 """
 _PROPORTION_COLUMNS = (
+    # The first two titles are replaced with their thresholds by _proportion_columns.
     ("first_response_within", "First response within target"),
     ("resolved_within", "Resolved within target"),
     ("one_touch", "One-touch"),
@@ -41,6 +42,11 @@ _PROPORTION_COLUMNS = (
     ("escalated", "Escalated"),
     ("ping_pong", "Ping-pong"),
 )
+
+
+def _proportion_columns(report: Report) -> list[tuple[str, str]]:
+    titles = fmt.target_titles(report.tickets.options.targets)
+    return [(key, titles.get(key, name)) for key, name in _PROPORTION_COLUMNS]
 
 
 def render_html(report: Report, *, source: str = "") -> str:
@@ -110,6 +116,7 @@ def _header(report: Report, source: str) -> str:
 
 def _key_figures(report: Report) -> str:
     row = report.overall.frame.row(0, named=True) if report.overall.frame.height else {}
+    titles = fmt.target_titles(report.tickets.options.targets)
 
     def figure(name: str, key: str) -> str:
         value = row.get(key)
@@ -121,8 +128,8 @@ def _key_figures(report: Report) -> str:
 
     figures = [
         f'<div class="figure">Tickets<b>{report.tickets.tickets:,}</b>&nbsp;</div>',
-        figure("First response within target", "first_response_within"),
-        figure("Resolved within target", "resolved_within"),
+        figure(titles["first_response_within"], "first_response_within"),
+        figure(titles["resolved_within"], "resolved_within"),
         figure("One-touch", "one_touch"),
         figure("Resolved at the first line", "first_line_resolved"),
         figure("CSAT satisfied", "csat_satisfied"),
@@ -167,7 +174,7 @@ def _group_section(table: GroupTable, title: str, report: Report) -> str:
         "Share",
         "CSAT mean",
         "CSAT satisfied",
-        *(name for _, name in _PROPORTION_COLUMNS),
+        *(name for _, name in _proportion_columns(report)),
         "Paused share",
         "Handle time median / p90",
     ]
@@ -181,7 +188,7 @@ def _group_section(table: GroupTable, title: str, report: Report) -> str:
                 fmt.number(r["csat_mean"]),
                 _share(r, "csat_satisfied", table.min_n),
             ]
-            + [_share(r, key, table.min_n) for key, _ in _PROPORTION_COLUMNS]
+            + [_share(r, key, table.min_n) for key, _ in _proportion_columns(report)]
             + [
                 f"{fmt.percent(r['paused_share'])} n={r['paused_share_n']:,}",
                 f"{fmt.hours(r['handle_time_median_s'])} / "
@@ -226,10 +233,8 @@ def _attainment(report: Report) -> str:
         .to_list()
     )
     charts = []
-    for key, name in (
-        ("first_response_within", "First response within target"),
-        ("resolved_within", "Resolved within target"),
-    ):
+    titles = fmt.target_titles(report.tickets.options.targets)
+    for key, name in titles.items():
         series = []
         for segment in segments:
             rows = frame.filter(pl.col("segment").eq_missing(segment))
@@ -263,6 +268,7 @@ def _recommendations(report: Report) -> str:
             "policy.</p>"
         )
     settings = result.settings
+    titles = fmt.target_titles(report.tickets.options.targets)
     points = [
         _svg.TypePoint(
             name=row.inquiry_type or "(none)",
@@ -337,10 +343,11 @@ def _recommendations(report: Report) -> str:
         f"({fmt.percent(result.moved_down_share)} of volume). Moved up: "
         f"{result.moved_up_tickets:,} ({fmt.percent(result.moved_up_share)}). Cost of "
         f"the analysed tickets now {result.cost_now:,.0f}, change "
-        f"{fmt.money(result.cost_change)}, saved {result.cost_saved:,.0f}. First "
-        f"response within target {fmt.percent(result.first_response_within_now)} now, "
-        f"{fmt.percent(result.first_response_within_projected)} projected; resolved "
-        f"within target {fmt.percent(result.resolved_within_now)} now, "
+        f"{fmt.money(result.cost_change)}, saved {result.cost_saved:,.0f}. "
+        f"{titles['first_response_within']}: "
+        f"{fmt.percent(result.first_response_within_now)} now, "
+        f"{fmt.percent(result.first_response_within_projected)} projected. "
+        f"{titles['resolved_within']}: {fmt.percent(result.resolved_within_now)} now, "
         f"{fmt.percent(result.resolved_within_projected)} projected.</p>"
     )
     assumptions = "".join(f"<li>{escape(text)}</li>" for text in result.assumptions)

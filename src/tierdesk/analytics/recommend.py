@@ -16,13 +16,14 @@ from typing import Literal
 
 import polars as pl
 
+from tierdesk.analytics.flows import list_texts
 from tierdesk.analytics.frame import TicketFrame
 from tierdesk.analytics.projection import (
     Projection,
     ProjectionInputs,
     project_attainment,
 )
-from tierdesk.analytics.routes import RoutedTickets, policy_teams_visited
+from tierdesk.analytics.routes import RoutedTickets, policy_teams_held
 from tierdesk.analytics.tables import GroupTable
 from tierdesk.policy.model import InquiryType, Policy, Team
 from tierdesk.policy.recommendations import RecommendationSettings
@@ -370,21 +371,23 @@ def _with_costs(
     policy: Policy,
 ) -> tuple[list[Recommendation], int, float]:
     costs = {team.id: team.cost_per_ticket for team in policy.teams}
-    visited = policy_teams_visited(tickets, policy)
-    unpriced = visited.filter(pl.col("team").is_null())["row"].n_unique()
-    visited = visited.drop_nulls("team")
-    per_ticket = (
-        visited.with_columns(
+    texts = list_texts(tickets, "teams_visited")
+    held = policy_teams_held(tickets, policy)
+    unmapped = held.filter(pl.col("team").is_null())["text"]
+    unpriced = texts.is_in(unmapped.implode()).sum()
+    held = held.drop_nulls("team")
+    per_list = (
+        held.with_columns(
             pl.col("team").replace_strict(costs, return_dtype=pl.Float64).alias("cost")
         )
-        .group_by("row")
+        .group_by("text")
         .agg(pl.col("cost").sum())
     )
     frame = (
         tickets.frame.select("inquiry_type", "one_touch")
-        .with_row_index("row")
         .with_columns(routed.frame.select("rule", "rule_team"))
-        .join(per_ticket, on="row", how="left", maintain_order="left")
+        .with_columns(texts.alias("text"))
+        .join(per_list, on="text", how="left", maintain_order="left")
         .with_columns(
             # A ticket that no team held in the log costs its routing rule's team.
             pl.col("cost").fill_null(
@@ -403,7 +406,7 @@ def _with_costs(
             (pl.col("inquiry_type") == row.inquiry_type)
             & (pl.col("rule") == rule_index)
         )
-        moved = _with_holders(moved, visited, row.current_team, row.target_team)
+        moved = _with_holders(moved, held, row.current_team, row.target_team)
         current, target = costs[row.current_team], costs[row.target_team]
         replaced = (
             pl.col("cost")
@@ -439,18 +442,23 @@ def _with_costs(
 
 
 def _with_holders(
-    moved: pl.DataFrame, visited: pl.DataFrame, current: str, target: str
+    moved: pl.DataFrame, held: pl.DataFrame, current: str, target: str
 ) -> pl.DataFrame:
-    """Add whether each moved ticket was held by the current and the target team."""
-    held = (
-        visited.filter(pl.col("row").is_in(moved["row"].implode()))
-        .group_by("row")
+    """Add whether each moved ticket was held by the current and the target team.
+
+    `held` lists the policy teams of each `teams_visited` text.
+    """
+    holders = (
+        held.filter(pl.col("text").is_in(moved["text"].unique().implode()))
+        .group_by("text")
         .agg(
             (pl.col("team") == current).any().alias("had_current"),
             (pl.col("team") == target).any().alias("had_target"),
         )
     )
-    return moved.join(held, on="row", how="left", maintain_order="left").with_columns(
+    return moved.join(
+        holders, on="text", how="left", maintain_order="left"
+    ).with_columns(
         pl.col("had_current").fill_null(pl.col("rule_team") == current),
         pl.col("had_target").fill_null(pl.col("rule_team") == target),
     )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from tierdesk.analytics.flows import visits
+from tierdesk.analytics.flows import list_steps
 from tierdesk.analytics.frame import TicketFrame
 from tierdesk.policy.model import Policy
 from tierdesk.route.rules import compile_rules, first_match
@@ -39,15 +39,13 @@ def route_tickets(tickets: TicketFrame, policy: Policy) -> RoutedTickets:
     frame = tickets.frame
     compiled = compile_rules(policy.routing.rules)
     types = policy.inquiry_types_by_id
-    # One text key per combination of the context columns; joining on it is
-    # much cheaper than a join on four nullable columns.
-    key = pl.concat_str(
-        [pl.col(name).fill_null("\x00") for name in _CONTEXT], separator="\x1f"
-    )
-    keyed = frame.select(*_CONTEXT, key.alias("key"))
-    combos = keyed.unique("key")
+    # Tickets share few combinations of the context columns, so each is decided
+    # once and the tickets join their combination. Polars joins categoricals
+    # faster than text.
+    keyed = frame.select(pl.col(name).cast(pl.Categorical) for name in _CONTEXT)
+    combos = keyed.unique()
     rules = []
-    for inquiry_type, segment, priority, channel, _ in combos.iter_rows():
+    for inquiry_type, segment, priority, channel in combos.iter_rows():
         known = types.get(inquiry_type) if inquiry_type is not None else None
         context = {
             "inquiry_type": inquiry_type if known is not None else None,
@@ -57,14 +55,16 @@ def route_tickets(tickets: TicketFrame, policy: Policy) -> RoutedTickets:
             "channel": channel,
         }
         rules.append(first_match(compiled, context))
-    decided = dict(zip(combos["key"], rules, strict=True))
-    routed = (
-        keyed.select(
-            pl.col("key").replace_strict(decided, return_dtype=pl.Int32).alias("rule")
-        )
-        if decided
-        else pl.DataFrame(schema={"rule": pl.Int32})
-    )
+
+    decided = combos.with_columns(pl.Series("rule", rules, dtype=pl.Int32))
+    routed = keyed.join(
+        decided,
+        on=list(_CONTEXT),
+        how="left",
+        nulls_equal=True,
+        maintain_order="left",
+    ).select("rule")
+
     rule_teams = [rule.then.team for rule in policy.routing.rules]
     names = frame["first_team"].drop_nulls().unique().to_list()
     mapping: dict[str, str | None] = {}
@@ -97,24 +97,22 @@ def route_tickets(tickets: TicketFrame, policy: Policy) -> RoutedTickets:
     return RoutedTickets(result, policy, tuple(sorted(unmapped)))
 
 
-def policy_teams_visited(tickets: TicketFrame, policy: Policy) -> pl.DataFrame:
-    """Return (row, team): the distinct policy teams that held each ticket.
+def policy_teams_held(tickets: TicketFrame, policy: Policy) -> pl.DataFrame:
+    """Return (text, team): the distinct policy teams of each `teams_visited` list.
 
-    Log teams that the policy cannot map come back with a null team, once per
-    ticket, so callers can count those tickets.
+    Which teams held a ticket depends on its list alone, so callers join tickets
+    to this table by their list text. Log teams that the policy cannot map come
+    back with a null team, once per list, so callers can count those tickets.
     """
-    steps = visits(tickets, "teams_visited")
+    steps = list_steps(tickets, "teams_visited")
     names = steps["value"].unique().to_list()
     mapping = {}
     for name in names:
         team = policy.team_named(name)
         mapping[name] = team.id if team is not None else None
-    mapped = steps.select(
-        "row",
+    return steps.select(
+        "text",
         pl.col("value")
         .replace_strict(mapping, default=None, return_dtype=pl.String)
         .alias("team"),
-    )
-    code = pl.col("team").cast(pl.Categorical).to_physical().cast(pl.UInt64)
-    key = pl.col("row").cast(pl.UInt64) * 2**32 + code.fill_null(2**32 - 1)
-    return mapped.filter(key.is_first_distinct())
+    ).unique(maintain_order=True)

@@ -139,8 +139,8 @@ def driver_trends(
     all_weeks = pl.date_range(
         last - pl.duration(weeks=weeks - 1), last, "1w", eager=True
     ).to_list()
-    window = frame.filter(pl.col("week").is_in(all_weeks)).select(
-        pl.col(by).cast(pl.String).alias("driver"), "week"
+    window = frame.select(pl.col(by).cast(pl.String).alias("driver"), "week").filter(
+        pl.col("week").is_in(all_weeks)
     )
     totals = (
         window.group_by("week")

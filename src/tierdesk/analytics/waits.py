@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import polars as pl
 
@@ -30,6 +31,7 @@ EVENT_SCHEMA = {
     "source_status": pl.String,
 }
 WAITING = ("pending", "on_hold")
+FrameT = TypeVar("FrameT", pl.DataFrame, pl.LazyFrame)
 
 
 def events_frame(events: Iterable[Event]) -> pl.DataFrame:
@@ -121,7 +123,7 @@ def status_periods(events: pl.DataFrame, now: datetime) -> pl.DataFrame:
     )
 
 
-def wait_periods(periods: pl.DataFrame, statuses: Collection[str]) -> pl.DataFrame:
+def wait_periods(periods: FrameT, statuses: Collection[str]) -> FrameT:
     """Return the periods of the given raw statuses."""
     return periods.filter(pl.col("status").is_in(list(statuses)))
 
@@ -150,11 +152,13 @@ def summarise_waits(
     changes the agent made that put a ticket in that wait.
     """
     changes = (
-        periods.drop_nulls("actor")
+        periods.lazy()
+        .drop_nulls("actor")
         .group_by("actor")
         .agg(pl.len().alias("status_changes"))
     )
-    periods = wait_periods(periods, statuses)
+    # The tables share one filtered frame and are computed in one parallel pass.
+    waiting = wait_periods(periods.lazy(), statuses).cache()
     durations = [
         pl.len().alias("periods"),
         pl.col("ticket_id").n_unique().alias("tickets"),
@@ -165,9 +169,8 @@ def summarise_waits(
         (pl.col("seconds").sum() / 3600).alias("total_hours"),
         pl.col("open").sum().alias("open_periods"),
     ]
-    chosen = sorted(periods["status"].unique().to_list())
     by_status = (
-        periods.group_by("status")
+        waiting.group_by("status")
         .agg(durations)
         .with_columns(
             wilson_exprs(pl.col("tickets"), pl.lit(total_tickets), "ticket_share", z)
@@ -175,7 +178,7 @@ def summarise_waits(
         .sort(["periods", "status"], descending=[True, False])
     )
     by_actor = (
-        periods.group_by("status", "actor")
+        waiting.group_by("status", "actor")
         .agg(durations)
         .join(changes, on="actor", how="left")
         .with_columns(
@@ -191,16 +194,20 @@ def summarise_waits(
         .head(top)
     )
     by_team = (
-        periods.group_by("status", "team")
+        waiting.group_by("status", "team")
         .agg(durations)
         .sort(["status", "periods", "team"], descending=[False, True, False])
         .group_by("status", maintain_order=True)
         .head(top)
     )
     as_text = [pl.col(name).cast(pl.String) for name in ("status", "actor", "team")]
-    return WaitReport(
-        [str(status) for status in chosen],
-        by_status.with_columns(as_text[0]),
-        by_actor.with_columns(as_text[:2]),
-        by_team.with_columns(as_text[0], as_text[2]),
+    found, by_status, by_actor, by_team = pl.collect_all(
+        [
+            waiting.select(pl.col("status").unique()),
+            by_status.with_columns(as_text[0]),
+            by_actor.with_columns(as_text[:2]),
+            by_team.with_columns(as_text[0], as_text[2]),
+        ]
     )
+    chosen = sorted(found["status"].to_list())
+    return WaitReport([str(status) for status in chosen], by_status, by_actor, by_team)

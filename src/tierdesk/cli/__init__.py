@@ -11,9 +11,10 @@ from collections.abc import Sequence
 
 import click
 from rich.console import Console
+from sqlalchemy.exc import SQLAlchemyError
 
 from tierdesk.errors import TierdeskError
-from tierdesk.settings import Settings
+from tierdesk.settings import load_settings
 
 logger = logging.getLogger(__name__)
 console = Console(highlight=False, soft_wrap=True, markup=False)
@@ -33,7 +34,7 @@ def columns_option(value: str) -> tuple[str, ...]:
 def cli() -> None:
     """Route support requests to tiers, teams and service levels."""
     logging.basicConfig(
-        level=Settings().log_level.upper(),
+        level=load_settings().log_level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
 
@@ -59,8 +60,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)
+    except SQLAlchemyError as exc:
+        # The driver's own message, without the SQL statement and its bound
+        # values, which may hold ticket text.
+        cause = getattr(exc, "orig", None) or exc
+        first_line = str(cause).strip().splitlines()[0] if str(cause).strip() else ""
+        click.echo(
+            f"error: the database failed: {type(cause).__name__}: {first_line}; "
+            "check --db or TIERDESK_DATABASE_URL, and run 'tierdesk db upgrade'",
+            err=True,
+        )
+        sys.exit(1)
     except Exception as exc:
-        if Settings().debug:
+        if _debug():
             raise
         logger.debug("unexpected error", exc_info=True)
         click.echo(
@@ -69,6 +81,13 @@ def main(argv: Sequence[str] | None = None) -> None:
             err=True,
         )
         sys.exit(2)
+
+
+def _debug() -> bool:
+    try:
+        return load_settings().debug
+    except TierdeskError:
+        return False
 
 
 # Command modules register themselves on `cli` when imported.

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from tierdesk.analytics import formatting as fmt
+from tierdesk.analytics.frame import Targets
 from tierdesk.analytics.recommend import Recommendations
 from tierdesk.analytics.report import Report
 from tierdesk.analytics.tables import GroupTable
@@ -75,13 +76,21 @@ def write_exports(
     return written
 
 
-def print_group_table(console: Console, table: GroupTable, top: int) -> None:
+def _shown(targets: Targets) -> list[tuple[str, str]]:
+    titles = fmt.target_titles(targets)
+    return [(key, titles.get(key, title)) for key, title in _SHOWN]
+
+
+def print_group_table(
+    console: Console, table: GroupTable, top: int, targets: Targets
+) -> None:
     grid = Table(title=f"By {' and '.join(table.by).replace('_', ' ')}")
     for name in table.by:
         grid.add_column(name.replace("_", " "))
     grid.add_column("Tickets", justify="right")
     grid.add_column("Share", justify="right")
-    for _, title in _SHOWN:
+    shown = _shown(targets)
+    for _, title in shown:
         grid.add_column(title, justify="right")
     for row in table.frame.head(top).iter_rows(named=True):
         grid.add_row(
@@ -96,7 +105,7 @@ def print_group_table(console: Console, table: GroupTable, top: int) -> None:
                     row[f"{key}_n"],
                     table.min_n,
                 )
-                for key, _ in _SHOWN
+                for key, _ in shown
             ),
         )
     console.print(grid)
@@ -112,7 +121,9 @@ def print_report(console: Console, report: Report) -> None:
     for note in report.notes:
         console.print(f"note: {note}")
     for table in report.tables:
-        print_group_table(console, table, report.options.top)
+        print_group_table(
+            console, table, report.options.top, report.tickets.options.targets
+        )
     deflection = report.deflection
     if deflection is not None and not deflection.covered_types:
         console.print(
@@ -161,7 +172,9 @@ def print_report(console: Console, report: Report) -> None:
         )
 
 
-def print_recommendations(console: Console, result: Recommendations) -> None:
+def print_recommendations(
+    console: Console, result: Recommendations, targets: Targets
+) -> None:
     grid = Table(title="Recommendations")
     for title in ("Inquiry type", "Tickets", "One-touch", "Escalated", "Now at"):
         grid.add_column(title, justify="left" if title == "Inquiry type" else "right")
@@ -210,11 +223,13 @@ def print_recommendations(console: Console, result: Recommendations) -> None:
         f"cost of the analysed tickets: {result.cost_now:,.0f} now, change "
         f"{fmt.money(result.cost_change)}, saved {result.cost_saved:,.0f}"
     )
+    titles = fmt.target_titles(targets)
     console.print(
-        "first response within target: "
+        f"{titles['first_response_within'].lower()}: "
         f"{fmt.percent(result.first_response_within_now)} now, "
-        f"{fmt.percent(result.first_response_within_projected)} projected; resolved "
-        f"within target: {fmt.percent(result.resolved_within_now)} now, "
+        f"{fmt.percent(result.first_response_within_projected)} projected; "
+        f"{titles['resolved_within'].lower()}: "
+        f"{fmt.percent(result.resolved_within_now)} now, "
         f"{fmt.percent(result.resolved_within_projected)} projected"
     )
     unknown = result.unknown_inquiry_types

@@ -113,7 +113,7 @@ def load_history(
     min_samples: int,
 ) -> LoadedHistory:
     """Import the log, load the current policy and learn the behaviour."""
-    from tierdesk.events import group_by_ticket
+    from tierdesk.events import check_named_fields, group_by_ticket
     from tierdesk.importers import import_event_log, load_mapping
     from tierdesk.policy import load_policy
     from tierdesk.simulate.history import prepare_history
@@ -124,6 +124,21 @@ def load_history(
     imported = import_event_log(history_path, mapping)
     if not imported.events:
         raise InputError("the log has no events to replay", file=history_path)
+    defaults = {
+        "--inquiry-type-attribute": ("inquiry_type", inquiry_type_attribute),
+        "--segment-attribute": ("segment", segment_attribute),
+        "--priority-attribute": ("priority", priority_attribute),
+    }
+    check_named_fields(
+        imported.events,
+        {
+            option: name
+            for option, (default, name) in defaults.items()
+            if name != default
+        },
+        {"--queued-status": queued_statuses},
+        file=history_path,
+    )
     histories = group_by_ticket(imported.events)
     problems = imported.report.problems()
     history = prepare_history(

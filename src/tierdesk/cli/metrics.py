@@ -117,7 +117,7 @@ def metrics(
     one_touch_allow_reopens: bool,
 ) -> None:
     """Compute SLA clocks and metrics of every ticket in EVENTLOG and summarise them."""
-    from tierdesk.events import group_by_ticket
+    from tierdesk.events import check_named_fields, group_by_ticket
     from tierdesk.importers import import_event_log, load_mapping
     from tierdesk.io.tables import check_writable, write_records
     from tierdesk.metrics import (
@@ -144,6 +144,20 @@ def metrics(
     imported = import_event_log(eventlog, mapping)
     if not imported.events:
         raise InputError("the log has no events to measure", file=eventlog)
+    # The defaults may be absent from a log; a name the user typed must exist.
+    defaults = {
+        "--segment-attribute": ("segment", segment_attribute),
+        "--priority-attribute": ("priority", priority_attribute),
+    }
+    check_named_fields(
+        imported.events,
+        {
+            option: name
+            for option, (default, name) in defaults.items()
+            if name != default
+        },
+        file=eventlog,
+    )
     histories = group_by_ticket(imported.events)
     if now is None:
         now = max(event.at for event in imported.events)

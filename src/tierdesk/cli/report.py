@@ -228,7 +228,7 @@ def recommend(
     result = recommend_types(
         loaded.tickets, types, route_tickets(loaded.tickets, policy), policy
     )
-    print_recommendations(console, result)
+    print_recommendations(console, result, loaded.tickets.options.targets)
     if out_path is not None:
         write_table(recommendation_frame(result), out_path)
         console.print(f"recommendations written to {out_path}")

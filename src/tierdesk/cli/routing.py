@@ -13,7 +13,7 @@ from rich.table import Table as RichTable
 
 from tierdesk.cli import PROGRESS_MIN_TICKETS, cli, columns_option, console
 from tierdesk.errors import InputError, TierdeskError
-from tierdesk.settings import Settings
+from tierdesk.settings import load_settings
 
 # policy ---------------------------------------------------------------------
 
@@ -309,7 +309,9 @@ def route(
         text_columns=columns_option(text_columns),
         account_id_column=account_id_column,
         encoding=encoding,
-        database_url=None if no_store else (database_url or Settings().database_url),
+        database_url=(
+            None if no_store else (database_url or load_settings().database_url)
+        ),
         workers=workers,
     )
     with _progress() as (progress, task):
@@ -387,6 +389,20 @@ def _print_summary(outcome: Any, out_path: Path | None) -> None:
 # demo -----------------------------------------------------------------------
 
 
+def find_examples() -> Path:
+    """Return the repository's examples folder for an editable install or a clone.
+
+    It is the first `examples` folder holding the banking sample in the
+    working directory or above this file; the working directory's
+    `examples` when there is none, so the error names a path the user knows.
+    """
+    candidates = [Path.cwd(), *Path(__file__).resolve().parents]
+    for folder in candidates:
+        if (folder / "examples" / "banking" / "policy.yaml").is_file():
+            return folder / "examples"
+    return Path.cwd() / "examples"
+
+
 @cli.command()
 @click.option(
     "--examples",
@@ -415,7 +431,7 @@ def demo(
     database_url: str | None,
 ) -> None:
     """Train on the bundled banking history, then route its sample tickets."""
-    examples = examples_dir or Path(__file__).resolve().parents[2] / "examples"
+    examples = examples_dir or find_examples()
     banking = examples / "banking"
     if not (banking / "policy.yaml").is_file():
         raise TierdeskError(

@@ -11,7 +11,7 @@ import click
 
 from tierdesk.cli import cli, console
 from tierdesk.errors import TierdeskError
-from tierdesk.settings import Settings
+from tierdesk.settings import Settings, load_settings
 
 logger = logging.getLogger(__name__)
 
@@ -19,7 +19,7 @@ _DB_HELP = "Database URL; default: TIERDESK_DATABASE_URL."
 
 
 def _settings(database_url: str | None) -> Settings:
-    settings = Settings()
+    settings = load_settings()
     if database_url:
         settings = settings.model_copy(update={"database_url": database_url})
     return settings
@@ -160,14 +160,28 @@ def db() -> None:
 @click.option("--db", "database_url", help=_DB_HELP)
 def db_upgrade(database_url: str | None) -> None:
     """Bring the database schema to the newest revision; run once per release."""
+    from alembic.runtime.migration import MigrationContext
+
     from tierdesk.store.db import make_engine, upgrade
 
     engine = make_engine(_settings(database_url).database_url)
+
+    def revision() -> str | None:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+
     try:
+        before = revision()
         upgrade(engine)
+        after = revision()
     finally:
         engine.dispose()
-    console.print("database schema is up to date")
+    if before == after:
+        console.print(f"database schema is already at the newest revision, {after}")
+    else:
+        console.print(
+            f"database schema upgraded from revision {before or 'none'} to {after}"
+        )
 
 
 @cli.group()
@@ -256,6 +270,7 @@ def export_corrections(out_path: Path, database_url: str | None) -> None:
     from tierdesk.service.context import context_from_settings
     from tierdesk.service.exports import corrections_csv
 
+    out_path.parent.mkdir(parents=True, exist_ok=True)
     context = context_from_settings(_settings(database_url))
     temporary = out_path.with_name(f".{out_path.name}.tmp")
     try:

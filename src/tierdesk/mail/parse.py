@@ -142,18 +142,19 @@ def _is_automatic(message: EmailMessage) -> bool:
 
 
 def _text(part: EmailMessage) -> str:
-    if any(isinstance(defect, _BODY_DEFECTS) for defect in part.defects):
-        raise EmailRejected(
-            "broken_mime",
-            "the text part's base64 encoding is broken",
-            field="body",
-        )
     try:
         content = part.get_content()
     except LookupError:
         # An unknown charset; its bytes are read as UTF-8, replacing errors.
         payload = part.get_payload(decode=True) or b""
         content = payload.decode("utf-8", errors="replace")
+    # The email package records base64 defects only while it decodes.
+    if any(isinstance(defect, _BODY_DEFECTS) for defect in part.defects):
+        raise EmailRejected(
+            "broken_mime",
+            "the text part's base64 encoding is broken",
+            field="body",
+        )
     if not isinstance(content, str):
         return ""
     if part.get_content_subtype() == "html":

@@ -10,6 +10,11 @@ from tierdesk.errors import PolicyError
 
 Path = tuple[str | int, ...]
 
+# Most values a policy may expand to. Aliases (*name) repeat an anchored node,
+# so a few lines of YAML can expand exponentially ("billion laughs"); real
+# policies have a few thousand values.
+MAX_VALUES = 200_000
+
 
 def load_yaml_with_lines(text: str, file: str) -> tuple[Any, dict[Path, int]]:
     """Parse YAML text into plain Python data and a map from field path to line.
@@ -27,11 +32,51 @@ def load_yaml_with_lines(text: str, file: str) -> tuple[Any, dict[Path, int]]:
     lines: dict[Path, int] = {}
     if node is None:
         return None, lines
-    data = _convert(node, (), lines, file)
+    data = _Converter(file).convert(node, (), lines)
     return data, lines
 
 
-def _convert(node: yaml.Node, path: Path, lines: dict[Path, int], file: str) -> Any:
+class _Converter:
+    """Node-to-data conversion that bounds alias expansion and rejects cycles."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.values = 0
+        self.open_nodes: set[int] = set()
+
+    def convert(self, node: yaml.Node, path: Path, lines: dict[Path, int]) -> Any:
+        self.values += 1
+        if self.values > MAX_VALUES:
+            raise PolicyError(
+                f"the policy expands to more than {MAX_VALUES:,} values; an alias "
+                "(*name) probably repeats a large anchor, so write the values out",
+                file=self.file,
+                line=node.start_mark.line + 1,
+                path=format_path(path),
+            )
+        if id(node) in self.open_nodes:
+            raise PolicyError(
+                "an alias (*name) refers to a mapping or list that contains it",
+                file=self.file,
+                line=node.start_mark.line + 1,
+                path=format_path(path),
+            )
+        if not isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+            return _convert(node, path, lines, self.file, self)
+        self.open_nodes.add(id(node))
+        try:
+            return _convert(node, path, lines, self.file, self)
+        finally:
+            self.open_nodes.discard(id(node))
+
+
+def _convert(
+    node: yaml.Node,
+    path: Path,
+    lines: dict[Path, int],
+    file: str,
+    converter: _Converter,
+) -> Any:
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
@@ -45,12 +90,12 @@ def _convert(node: yaml.Node, path: Path, lines: dict[Path, int], file: str) -> 
                     path=format_path(path),
                 )
             child = (*path, key)
-            result[key] = _convert(value_node, child, lines, file)
+            result[key] = converter.convert(value_node, child, lines)
             lines[child] = key_node.start_mark.line + 1
         return result
     if isinstance(node, yaml.SequenceNode):
         return [
-            _convert(item, (*path, index), lines, file)
+            converter.convert(item, (*path, index), lines)
             for index, item in enumerate(node.value)
         ]
     return _construct_scalar(node, file)
