@@ -315,7 +315,7 @@ def test_bad_account_value_names_row(trained: Path, workdir: Path) -> None:
     )
     assert "row 3" in result.stderr
     assert "column 'balance'" in result.stderr
-    assert "expected a number" in result.stderr
+    assert "expected a finite number" in result.stderr
 
 
 def test_train_label_with_one_example_warns(workdir: Path) -> None:

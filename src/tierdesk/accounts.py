@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from tierdesk.errors import InputError
@@ -64,14 +65,22 @@ def convert_attribute(
 ) -> Any:
     """Convert one attribute value to the policy's declared type (number, boolean, string)."""
     if kind == "number":
-        if isinstance(raw, int | float) and not isinstance(raw, bool):
+        if isinstance(raw, int) and not isinstance(raw, bool):
             return raw
         try:
-            return float(str(raw).replace(",", "").strip())
+            number = raw if isinstance(raw, float) else float(str(raw).replace(",", ""))
         except ValueError:
+            number = math.nan
+        # "nan" and "inf" parse as floats, but no rule can compare them and
+        # PostgreSQL cannot store them in a JSON column.
+        if not math.isfinite(number):
             raise InputError(
-                f"expected a number, got {raw!r}", file=file, row=row, column=column
-            ) from None
+                f"expected a finite number, got {raw!r}",
+                file=file,
+                row=row,
+                column=column,
+            )
+        return number
     if kind == "boolean":
         if isinstance(raw, bool):
             return raw

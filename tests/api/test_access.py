@@ -12,6 +12,7 @@ from tierdesk.service.accounts import AccountInput, put_account
 from tierdesk.service.bugs import BugInput, link_bug
 from tierdesk.service.intake import NewTicket, create_ticket
 from tierdesk.service.lifecycle import StatusInput, change_status
+from tierdesk.service.requesters import RequesterInput
 
 from ..service.conftest import ADMIN, SERVICE_POLICY, WEDNESDAY
 from .conftest import Api
@@ -119,6 +120,10 @@ CASES = [
     Case("PUT", "/accounts/ACME", {"admin"}, body={"attributes": {"plan": "pro"}}),
     Case("GET", "/accounts/ACME", STAFF),
     Case("POST", "/requesters", IN_HOUSE, 201, {"email": "new@example.com"}),
+    Case("GET", "/requesters/{requester}", STAFF, scoped=True),
+    Case(
+        "PATCH", "/requesters/{requester}", IN_HOUSE, body={"name": "Ana"}, scoped=True
+    ),
     Case("GET", "/policy", STAFF),
     Case("GET", "/policy/versions", ANALYSTS),
     Case("GET", "/policy/versions/1", ANALYSTS),
@@ -152,12 +157,24 @@ def _setup(api: Api) -> dict[str, str]:
         WEDNESDAY,
     )
     vendor = create_ticket(
-        context, ADMIN, NewTicket(subject="a", inquiry_type="cards"), WEDNESDAY
+        context,
+        ADMIN,
+        NewTicket(
+            subject="a",
+            inquiry_type="cards",
+            requester=RequesterInput(email="vendor-customer@example.com"),
+        ),
+        WEDNESDAY,
     ).ticket.id
     specialists = create_ticket(
         context,
         ADMIN,
-        NewTicket(subject="b", inquiry_type="cards", account_id="ACME"),
+        NewTicket(
+            subject="b",
+            inquiry_type="cards",
+            account_id="ACME",
+            requester=RequesterInput(email="specialists-customer@example.com"),
+        ),
         WEDNESDAY,
     ).ticket.id
     link_bug(
@@ -188,7 +205,8 @@ def _call(api: Api, role: str, case: Case, team: str) -> int:
             api.context, ADMIN, ticket, StatusInput(status="solved"), WEDNESDAY
         )
     agent = "vera" if team == "vendor" else "sam"
-    names = {"ticket": ticket, "team": team, "agent": agent}
+    requester = api.request("GET", f"/tickets/{ticket}").json()["requester"]["id"]
+    names = {"ticket": ticket, "team": team, "agent": agent, "requester": requester}
     kwargs: dict[str, Any] = {}
     if case.content_type is not None:
         kwargs["content"] = case.body.encode()

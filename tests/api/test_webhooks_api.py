@@ -77,3 +77,65 @@ def test_redeliver_pending_conflicts(api: Api) -> None:
     response = api.request("POST", f"/webhooks/deliveries/{delivery['id']}/redeliver")
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "delivery_not_finished"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://",
+        "https://:443/hook",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[fe80::1]/hook",
+        "http://[::ffff:169.254.169.254]/hook",
+        "http://2852039166/hook",
+        "http://example.com:99999/hook",
+    ],
+)
+def test_webhook_url_rejected(api: Api, url: str) -> None:
+    response = api.request("POST", "/webhooks", json={**SUBSCRIPTION, "url": url})
+    assert response.status_code == 422, url
+    error = response.json()["error"]
+    assert error["code"] == "invalid_field"
+    assert error["field"] == "url"
+    assert api.request("GET", "/webhooks").json() == []
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:9/hook", "http://[::1]:9/hook", "https://example.com/"]
+)
+def test_webhook_url_accepted(api: Api, url: str) -> None:
+    response = api.request("POST", "/webhooks", json={**SUBSCRIPTION, "url": url})
+    assert response.status_code == 201, response.text
+
+
+def test_webhook_link_local_update_rejected(api: Api) -> None:
+    created = api.request("POST", "/webhooks", json=SUBSCRIPTION).json()
+    subscription_id = created["subscription"]["id"]
+    response = api.request(
+        "PATCH", f"/webhooks/{subscription_id}", json={"url": "http://169.254.1.1/"}
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == "url"
+
+
+def test_webhook_unknown_team_rejected(api: Api) -> None:
+    response = api.request(
+        "POST", "/webhooks", json={**SUBSCRIPTION, "teams": ["vendor", "ghost"]}
+    )
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "unknown_reference"
+    assert error["field"] == "teams[1]"
+    assert api.request("GET", "/webhooks").json() == []
+
+
+def test_webhook_unknown_team_update_rejected(api: Api) -> None:
+    created = api.request("POST", "/webhooks", json=SUBSCRIPTION).json()
+    subscription_id = created["subscription"]["id"]
+    response = api.request(
+        "PATCH", f"/webhooks/{subscription_id}", json={"teams": ["ghost"]}
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == "teams[0]"
+    read = api.request("GET", f"/webhooks/{subscription_id}").json()
+    assert read["teams"] == []

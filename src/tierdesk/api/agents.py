@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from tierdesk.api.deps import Context, CurrentActor, Now
+from tierdesk.api.json_body import StrictJsonRoute
 from tierdesk.service.agents import (
     AgentInput,
     AgentUpdate,
@@ -18,7 +19,7 @@ from tierdesk.service.agents import (
 )
 from tierdesk.service.fields import InputModel
 
-router = APIRouter(prefix="/agents", tags=["agents"])
+router = APIRouter(prefix="/agents", tags=["agents"], route_class=StrictJsonRoute)
 
 
 class PresenceInput(InputModel):

@@ -26,7 +26,8 @@ from tierdesk.api import (
     tickets,
     webhooks,
 )
-from tierdesk.api.errors import install_error_handlers
+from tierdesk.api.errors import CatchUnexpected, install_error_handlers
+from tierdesk.api.json_body import StrictJsonRoute
 from tierdesk.api.limits import BodySizeLimit, RejectNulInUrl
 from tierdesk.service.context import ServiceContext
 
@@ -59,7 +60,7 @@ def create_app(
     app.state.clock = clock
     install_error_handlers(app)
 
-    api = APIRouter(prefix=PREFIX)
+    api = APIRouter(prefix=PREFIX, route_class=StrictJsonRoute)
     for module in (
         tickets,
         ticket_work,
@@ -76,6 +77,9 @@ def create_app(
     api.add_api_route("/health", _health, methods=["GET"], tags=["health"])
     app.include_router(api)
 
+    # Starlette runs the middleware added last first, so RequestLog logs the
+    # 500 that CatchUnexpected returns.
+    app.add_middleware(CatchUnexpected)
     app.add_middleware(RequestLog)
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
     app.add_middleware(RejectNulInUrl)
@@ -108,6 +112,7 @@ class RequestLog:
         request_id = (supplied_id or uuid.uuid4().hex[:16])[:64]
         started = time.perf_counter()
         status = 500
+        scope.setdefault("state", {})["request_id"] = request_id
 
         async def send_with_id(message: Message) -> None:
             nonlocal status

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from tierdesk.api.deps import Context, CurrentActor, Now
+from tierdesk.api.json_body import StrictJsonRoute
 from tierdesk.service.bugs import (
     BugGroupInput,
     BugStateInput,
@@ -14,7 +15,7 @@ from tierdesk.service.bugs import (
     set_bug_state,
 )
 
-router = APIRouter(prefix="/bugs", tags=["bugs"])
+router = APIRouter(prefix="/bugs", tags=["bugs"], route_class=StrictJsonRoute)
 
 
 @router.get("/{bug_id}", response_model=BugView)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Path
 
 from tierdesk.api.deps import Context, Now
+from tierdesk.api.json_body import StrictJsonRoute
 from tierdesk.service.csat import RatingInput, RatingResult, rate
 
-router = APIRouter(prefix="/csat", tags=["csat"])
+router = APIRouter(prefix="/csat", tags=["csat"], route_class=StrictJsonRoute)
 
 
 @router.post("/{token}", response_model=RatingResult)

@@ -7,14 +7,17 @@ The body is `{"error": {"code", "message", "field", "details"}}`; clients act on
 from __future__ import annotations
 
 import logging
+import traceback
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tierdesk.service.errors import ServiceError
+from tierdesk.store.db import describe_database_error
 
 logger = logging.getLogger(__name__)
 
@@ -90,21 +93,91 @@ async def _on_service_error(request: Request, exc: ServiceError) -> JSONResponse
 
 async def _on_http_error(request: Request, exc: HTTPException) -> JSONResponse:
     codes = {404: "route_not_found", 405: "method_not_allowed"}
-    code = codes.get(exc.status_code, "http_error")
+    # InvalidBody (tierdesk.api.json_body) carries its own code and field.
+    code = getattr(exc, "code", None) or codes.get(exc.status_code, "http_error")
     return error_response(
-        exc.status_code, code, str(exc.detail), headers=getattr(exc, "headers", None)
+        exc.status_code,
+        code,
+        str(exc.detail),
+        field=getattr(exc, "field", None),
+        headers=getattr(exc, "headers", None),
+    )
+
+
+def _internal_error() -> JSONResponse:
+    return error_response(
+        500, "internal_error", "unexpected server error; see the server log"
     )
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
-    # The route template, not the path, so that no id or token reaches the log.
-    route = getattr(request.scope.get("route"), "path", "unknown route")
-    logger.exception(
-        "unexpected %s on %s %s", type(exc).__name__, request.method, route
+    # Only exceptions raised outside CatchUnexpected, in the outer middleware,
+    # get here. Starlette re-raises them afterwards and the server logs them.
+    return _internal_error()
+
+
+def log_unexpected(scope: Scope, exc: Exception) -> None:
+    """Log an unexpected exception once, with its traceback and no request data.
+
+    The route template is logged instead of the path, so that no id or token
+    reaches the log. Database errors are logged without their message, because
+    driver messages quote values, such as an e-mail address in a unique
+    violation.
+    """
+    route = getattr(scope.get("route"), "path", "unmatched")
+    request_id = (scope.get("state") or {}).get("request_id")
+    database_error = describe_database_error(exc)
+    if database_error is None:
+        logger.error(
+            "unexpected %s on %s %s request=%s",
+            type(exc).__name__,
+            scope.get("method"),
+            route,
+            request_id,
+            exc_info=exc,
+        )
+        return
+    logger.error(
+        "unexpected database error on %s %s request=%s: %s\n%s",
+        scope.get("method"),
+        route,
+        request_id,
+        database_error,
+        "".join(traceback.format_tb(exc.__traceback__)).rstrip(),
     )
-    return error_response(
-        500, "internal_error", "unexpected server error; see the server log"
-    )
+
+
+class CatchUnexpected:
+    """Middleware that returns 500 `internal_error` for an unhandled exception.
+
+    Starlette's outermost middleware re-raises every exception after responding,
+    so that the server logs the traceback a second time. This middleware sits
+    inside it, logs the exception once and does not re-raise.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        response_started = False
+
+        async def send_tracked(message: Message) -> None:
+            nonlocal response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_tracked)
+        except Exception as exc:
+            log_unexpected(scope, exc)
+            # NOTE: a response that has started cannot become a 500, so the
+            # client sees it cut short and the server logs an incomplete response.
+            if not response_started:
+                await _internal_error()(scope, receive, send)
 
 
 def install_error_handlers(app: FastAPI) -> None:

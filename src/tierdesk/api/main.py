@@ -8,12 +8,12 @@ from fastapi import FastAPI
 
 from tierdesk.api.app import create_app
 from tierdesk.service.context import context_from_settings
-from tierdesk.settings import Settings
+from tierdesk.settings import load_settings
 
 
 def app_from_settings() -> FastAPI:
     """Build the application from `TIERDESK_` settings; each worker calls this once."""
-    settings = Settings()
+    settings = load_settings()
     # Worker processes start without the command's logging set-up.
     logging.basicConfig(
         level=settings.log_level.upper(),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Path, status
 
 from tierdesk.api.deps import Context, CurrentActor, Now
+from tierdesk.api.json_body import StrictJsonRoute
 from tierdesk.service.accounts import (
     AccountInput,
     AccountView,
@@ -20,7 +21,7 @@ from tierdesk.service.requesters import (
 )
 from tierdesk.service.ticket_views import RequesterView
 
-router = APIRouter(tags=["accounts and requesters"])
+router = APIRouter(tags=["accounts and requesters"], route_class=StrictJsonRoute)
 AccountId = Path(min_length=1, max_length=200)
 
 

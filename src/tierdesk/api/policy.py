@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request, status
 from fastapi.concurrency import run_in_threadpool
 
 from tierdesk.api.deps import Context, CurrentActor, Now
+from tierdesk.api.json_body import StrictJsonRoute
 from tierdesk.service.errors import ServiceError
 from tierdesk.service.policies import (
     PolicyVersion,
@@ -19,7 +20,7 @@ from tierdesk.service.policies import (
     upload_policy,
 )
 
-router = APIRouter(prefix="/policy", tags=["policy"])
+router = APIRouter(prefix="/policy", tags=["policy"], route_class=StrictJsonRoute)
 
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/plain")
 _YAML_BODY = {

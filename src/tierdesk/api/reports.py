@@ -8,12 +8,13 @@ from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
 from tierdesk.api.deps import Context, CurrentActor
+from tierdesk.api.json_body import StrictJsonRoute
 from tierdesk.service.audit import AuditEntry, list_audit
 from tierdesk.service.dry_run import DryRunInput, DryRunResult, dry_run
 from tierdesk.service.exports import corrections_csv
 from tierdesk.service.permissions import require
 
-router = APIRouter(tags=["reports"])
+router = APIRouter(tags=["reports"], route_class=StrictJsonRoute)
 
 
 @router.post("/routing/dry-run", response_model=DryRunResult)

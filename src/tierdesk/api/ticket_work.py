@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from tierdesk.api.deps import Context, CurrentActor, Now
+from tierdesk.api.json_body import StrictJsonRoute
 from tierdesk.service.bugs import BugInput, BugView, link_bug
 from tierdesk.service.comments import (
     CommentInput,
@@ -18,7 +19,9 @@ from tierdesk.service.lifecycle import StatusInput, change_status
 from tierdesk.service.ticket_assignment import AssignmentInput, assign_ticket
 from tierdesk.service.ticket_views import TicketView
 
-router = APIRouter(prefix="/tickets/{ticket_id}", tags=["ticket work"])
+router = APIRouter(
+    prefix="/tickets/{ticket_id}", tags=["ticket work"], route_class=StrictJsonRoute
+)
 
 
 @router.get("/comments", response_model=list[CommentView])

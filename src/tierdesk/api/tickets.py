@@ -9,7 +9,9 @@ from fastapi import APIRouter, Header, Query, Response, status
 from pydantic import BaseModel
 
 from tierdesk.api.deps import Context, CurrentActor, Now
+from tierdesk.api.json_body import StrictJsonRoute
 from tierdesk.events import TicketStatus
+from tierdesk.service.fields import UtcDatetime
 from tierdesk.service.intake import NewTicket, create_ticket
 from tierdesk.service.sla_watch import SlaView, ticket_sla
 from tierdesk.service.ticket_updates import TicketUpdate, update_ticket
@@ -23,7 +25,7 @@ from tierdesk.service.tickets import (
     list_tickets,
 )
 
-router = APIRouter(prefix="/tickets", tags=["tickets"])
+router = APIRouter(prefix="/tickets", tags=["tickets"], route_class=StrictJsonRoute)
 
 IdempotencyKey = Annotated[
     str | None,
@@ -83,8 +85,8 @@ def get_tickets(
     priority: str | None = None,
     account_id: str | None = None,
     requester_id: str | None = None,
-    created_after: datetime | None = None,
-    created_before: datetime | None = None,
+    created_after: UtcDatetime | None = None,
+    created_before: UtcDatetime | None = None,
     cursor: Annotated[str | None, Query(max_length=100)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
 ) -> TicketPageView:

@@ -37,17 +37,37 @@ class AccountView(BaseModel):
 def typed_attributes(
     policy: Policy, raw: Mapping[str, Any], field: str
 ) -> dict[str, Any]:
-    """Convert attribute values to the types the policy declares; others stay text."""
+    """Convert attribute values to the types the policy declares.
+
+    When the policy declares `account_attributes`, an undeclared name and a
+    string outside the declared `values` are rejected. A policy that declares
+    none gets every attribute stored as text, as batch routing reads them.
+    """
     declared = policy.account_attributes
     attributes: dict[str, Any] = {}
     for name, value in raw.items():
-        kind = declared[name].type if name in declared else "string"
+        if declared and name not in declared:
+            raise InvalidInput(
+                "unknown_field",
+                f"the policy declares no account attribute {name!r}; "
+                f"expected one of: {', '.join(sorted(declared))}",
+                field=f"{field}.{name}",
+            )
+        attribute = declared.get(name)
+        kind = attribute.type if attribute else "string"
         try:
-            attributes[name] = convert_attribute(value, kind, column=name)
+            converted = convert_attribute(value, kind, column=name)
         except InputError as exc:
             raise InvalidInput(
                 "invalid_field", exc.detail, field=f"{field}.{name}"
             ) from None
+        if attribute and attribute.values and converted not in attribute.values:
+            raise InvalidInput(
+                "invalid_field",
+                f"expected one of {', '.join(attribute.values)}, got {converted!r}",
+                field=f"{field}.{name}",
+            )
+        attributes[name] = converted
     return attributes
 
 

@@ -6,7 +6,7 @@ import logging
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictInt
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -30,8 +30,8 @@ AgentId = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\
 class AgentInput(InputModel):
     id: str = AgentId
     name: str = Field(min_length=1, max_length=200)
-    level: int = Field(default=1, ge=1, le=10)
-    capacity: int = Field(default=10, ge=0, le=1000)
+    level: StrictInt = Field(default=1, ge=1, le=10)
+    capacity: StrictInt = Field(default=10, ge=0, le=1000)
     teams: list[str] = Field(min_length=1, max_length=50)
     skills: list[str] = Field(default_factory=list, max_length=200)
     languages: list[str] = Field(default_factory=list, max_length=50)
@@ -40,8 +40,8 @@ class AgentInput(InputModel):
 
 class AgentUpdate(InputModel):
     name: str | None = Field(default=None, min_length=1, max_length=200)
-    level: int | None = Field(default=None, ge=1, le=10)
-    capacity: int | None = Field(default=None, ge=0, le=1000)
+    level: StrictInt | None = Field(default=None, ge=1, le=10)
+    capacity: StrictInt | None = Field(default=None, ge=0, le=1000)
     teams: list[str] | None = Field(default=None, min_length=1, max_length=50)
     skills: list[str] | None = Field(default=None, max_length=200)
     languages: list[str] | None = Field(default=None, max_length=50)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 from sqlalchemy import select
 
 from tierdesk.events import EventKind, TicketStatus
@@ -29,7 +29,7 @@ class CommentInput(InputModel):
     """A comment; `status`, when given, is set in the same transaction."""
 
     body: str = Field(min_length=1, max_length=100_000)
-    public: bool
+    public: StrictBool
     status: TicketStatus | None = None
 
 

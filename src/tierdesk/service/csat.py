@@ -11,7 +11,7 @@ import logging
 import secrets
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictInt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -49,7 +49,7 @@ class CsatLink(BaseModel):
 
 
 class RatingInput(InputModel):
-    score: int = Field(ge=1, le=5)
+    score: StrictInt = Field(ge=1, le=5)
     comment: str = Field(default="", max_length=5000)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictFloat, StrictInt
 
 from tierdesk.classify.predict import Prediction
 from tierdesk.errors import ModelError
@@ -27,8 +27,8 @@ class DryRunInput(NewTicket):
     """A ticket to route; `account` overrides the stored account's attributes."""
 
     account: dict[str, str | int | float | bool] | None = None
-    revision: int | None = Field(default=None, ge=1)
-    confidence: float | None = Field(default=None, ge=0, le=1)
+    revision: StrictInt | None = Field(default=None, ge=1)
+    confidence: StrictFloat | None = Field(default=None, ge=0, le=1)
 
 
 class RuleCheckView(BaseModel):

@@ -7,9 +7,11 @@ the database.
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, field_validator
+from pydantic_core import PydanticCustomError
 
 
 def check_storable(value: Any) -> None:
@@ -30,6 +32,28 @@ def check_storable(value: Any) -> None:
         for key, item in value.items():
             check_storable(key)
             check_storable(item)
+
+
+def to_utc(value: datetime) -> datetime:
+    """Convert an aware datetime to UTC; reject naive and unrepresentable values."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise PydanticCustomError(
+            "timezone_required",
+            "a UTC offset is required, such as 2024-05-08T10:00:00Z or "
+            "2024-05-08T10:00:00+01:00",
+        )
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise PydanticCustomError(
+            "datetime_out_of_range",
+            "the time is outside the years 1 to 9999 once converted to UTC",
+        ) from None
+
+
+# Every datetime a request carries: the database compares times in UTC, so a
+# naive value would be ambiguous and one near year 1 or 9999 may not convert.
+UtcDatetime = Annotated[datetime, AfterValidator(to_utc)]
 
 
 class InputModel(BaseModel):

@@ -19,6 +19,7 @@ from tierdesk.service.permissions import require
 from tierdesk.service.ticket_views import RequesterView, requester_view
 from tierdesk.service.transactions import read_session, write_session
 from tierdesk.store.people import RequesterRow
+from tierdesk.store.schema import TicketRow
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -97,17 +98,39 @@ def create_requester(
         return requester_view(row, actor)
 
 
+def find_requester(
+    session: Session, actor: Actor, requester_id: str, *, lock: bool = False
+) -> RequesterRow:
+    """Return the requester, locked for update when `lock` is set.
+
+    A team-scoped actor may read only requesters with a ticket that is now in
+    one of its teams, as with tickets. Any other requester is reported as not found,
+    so that ids cannot be probed.
+    """
+    statement = select(RequesterRow).where(RequesterRow.external_id == requester_id)
+    if lock:
+        statement = statement.with_for_update()
+    row = session.scalar(statement)
+    if row is not None and actor.team_scoped:
+        ticket_in_teams = session.scalar(
+            select(TicketRow.id)
+            .where(TicketRow.requester_id == row.id)
+            .where(TicketRow.team.in_(sorted(actor.teams)))
+            .limit(1)
+        )
+        if ticket_in_teams is None:
+            row = None
+    if row is None:
+        raise not_found("requester", requester_id, "requester_id")
+    return row
+
+
 def get_requester(
     context: ServiceContext, actor: Actor, requester_id: str
 ) -> RequesterView:
     require(actor, "requester.read")
     with read_session(context.engine) as session:
-        row = session.scalar(
-            select(RequesterRow).where(RequesterRow.external_id == requester_id)
-        )
-        if row is None:
-            raise not_found("requester", requester_id, "requester_id")
-        return requester_view(row, actor)
+        return requester_view(find_requester(session, actor, requester_id), actor)
 
 
 def update_requester(
@@ -119,13 +142,7 @@ def update_requester(
 ) -> RequesterView:
     require(actor, "requester.write")
     with write_session(context.engine) as session:
-        row = session.scalar(
-            select(RequesterRow)
-            .where(RequesterRow.external_id == requester_id)
-            .with_for_update()
-        )
-        if row is None:
-            raise not_found("requester", requester_id, "requester_id")
+        row = find_requester(session, actor, requester_id, lock=True)
         fields = sorted(changes.model_fields_set)
         for name in fields:
             value = getattr(changes, name)

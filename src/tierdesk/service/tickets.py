@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from pydantic import Field
@@ -15,7 +14,7 @@ from tierdesk.events import Event, TicketStatus
 from tierdesk.service.actor import Actor
 from tierdesk.service.context import ServiceContext
 from tierdesk.service.errors import InvalidInput, not_found
-from tierdesk.service.fields import InputModel
+from tierdesk.service.fields import InputModel, UtcDatetime
 from tierdesk.service.history import ticket_history
 from tierdesk.service.permissions import require
 from tierdesk.service.ticket_access import find_ticket
@@ -44,8 +43,8 @@ class TicketFilters(InputModel):
     priority: str | None = None
     account_id: str | None = None
     requester_id: str | None = None
-    created_after: datetime | None = None
-    created_before: datetime | None = None
+    created_after: UtcDatetime | None = None
+    created_before: UtcDatetime | None = None
 
 
 @dataclass(frozen=True)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import secrets
+import socket
 import uuid
 from datetime import datetime
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, StrictBool, field_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -17,9 +20,15 @@ from tierdesk.jobs.queue import enqueue
 from tierdesk.service.actor import Actor
 from tierdesk.service.audit import record_audit
 from tierdesk.service.context import ServiceContext
-from tierdesk.service.errors import Conflict, InvalidInput, not_found
+from tierdesk.service.errors import (
+    Conflict,
+    InvalidInput,
+    not_found,
+    unknown_reference,
+)
 from tierdesk.service.fields import InputModel
 from tierdesk.service.permissions import require
+from tierdesk.service.policies import load_active
 from tierdesk.service.transactions import read_session, write_session
 from tierdesk.store.webhooks import (
     WebhookAttemptRow,
@@ -42,9 +51,53 @@ assert set(EventType.__args__) == set(EVENT_TYPES)  # type: ignore[attr-defined]
 
 
 def _check_url(value: str) -> str:
-    if not value.startswith(("http://", "https://")):
+    """Accept an http(s) URL with a host that is not a link-local address.
+
+    Cloud metadata services listen on link-local addresses (169.254.0.0/16,
+    fe80::/10), so a subscription must not point the worker at them.
+    Loopback stays allowed for local receivers.
+    """
+    if any(character.isspace() or ord(character) < 32 for character in value):
+        raise ValueError("the URL must not contain spaces or control characters")
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - parsing the port raises ValueError if invalid
+    except ValueError as exc:
+        raise ValueError(f"expected an http:// or https:// URL: {exc}") from None
+    if parts.scheme not in ("http", "https"):
         raise ValueError("expected an http:// or https:// URL")
+    host = (parts.hostname or "").rstrip(".")
+    if not host:
+        raise ValueError("expected a URL with a host, such as https://example.com/hook")
+    if "%" in host and ":" not in host:
+        raise ValueError(f"invalid host {host!r}; write the host without %-escapes")
+    address = _ip_address(host)
+    if address is not None and address.is_link_local:
+        raise ValueError(
+            f"the host {host} is a link-local address, which webhooks may not target"
+        )
+    # TODO: a host name that resolves to a link-local address passes this check.
+    # This can go once the webhook transport checks the address it connects to.
     return value
+
+
+def _ip_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """Return the address a host names literally, or None for a host name.
+
+    Resolvers also read IPv4 in the old forms `2852039166` and `0xa9.0xfe.1.1`,
+    which `ipaddress` rejects, so `inet_aton` parses those. It only parses and
+    sends no query.
+    """
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        try:
+            return ipaddress.IPv4Address(socket.inet_aton(host))
+        except OSError:
+            return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        return address.ipv4_mapped
+    return address
 
 
 class SubscriptionInput(InputModel):
@@ -53,7 +106,7 @@ class SubscriptionInput(InputModel):
     url: str = Field(max_length=2000)
     events: list[EventType] = Field(min_length=1)
     teams: list[str] = Field(default_factory=list, max_length=100)
-    include_content: bool = False
+    include_content: StrictBool = False
     description: str = Field(default="", max_length=500)
 
     @field_validator("url")
@@ -66,9 +119,9 @@ class SubscriptionUpdate(InputModel):
     url: str | None = Field(default=None, max_length=2000)
     events: list[EventType] | None = Field(default=None, min_length=1)
     teams: list[str] | None = Field(default=None, max_length=100)
-    include_content: bool | None = None
+    include_content: StrictBool | None = None
     description: str | None = Field(default=None, max_length=500)
-    active: bool | None = None
+    active: StrictBool | None = None
 
     @field_validator("url")
     @classmethod
@@ -147,11 +200,23 @@ def _find(session: Session, subscription_id: str, *, lock: bool = False) -> Any:
     return row
 
 
+def _check_teams(context: ServiceContext, teams: list[str] | None) -> None:
+    """Reject team ids the active policy does not define."""
+    if not teams:
+        return
+    with read_session(context.engine) as session:
+        policy = load_active(context, session).policy
+    for index, team in enumerate(teams):
+        if team not in policy.teams_by_id:
+            raise unknown_reference("team", team, f"teams[{index}]")
+
+
 def create_subscription(
     context: ServiceContext, actor: Actor, data: SubscriptionInput, now: datetime
 ) -> SubscriptionSecret:
     """Store a subscription and return it with its secret, which is shown once."""
     require(actor, "webhook.admin")
+    _check_teams(context, data.teams)
     secret = _secret()
     with write_session(context.engine) as session:
         row = WebhookSubscriptionRow(
@@ -208,6 +273,7 @@ def update_subscription(
 ) -> SubscriptionView:
     """Change a subscription; deactivating it cancels its pending deliveries."""
     require(actor, "webhook.admin")
+    _check_teams(context, changes.teams)
     fields = sorted(changes.model_fields_set)
     with write_session(context.engine) as session:
         row = _find(session, subscription_id, lock=True)

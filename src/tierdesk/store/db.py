@@ -9,7 +9,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, OperationalError, StatementError
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from tierdesk.errors import TierdeskError
@@ -23,13 +23,14 @@ def make_engine(url: str, *, pool_size: int | None = None) -> Engine:
     """Create an engine; for SQLite, enable WAL, foreign keys and a busy timeout.
 
     `pool_size` sets the connections a PostgreSQL engine keeps open; None keeps
-    SQLAlchemy's default of 5.
+    SQLAlchemy's default of 5. Bound values are left out of the messages of
+    SQLAlchemy's exceptions, because they hold ticket text and e-mail addresses.
     """
     options: dict[str, Any] = {}
     if pool_size is not None and not url.startswith("sqlite"):
         options["pool_size"] = pool_size
     try:
-        engine = create_engine(url, future=True, **options)
+        engine = create_engine(url, future=True, hide_parameters=True, **options)
     except (ArgumentError, ValueError) as exc:
         raise TierdeskError(f"invalid database URL: {exc}") from None
     except ModuleNotFoundError as exc:
@@ -39,6 +40,40 @@ def make_engine(url: str, *, pool_size: int | None = None) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def describe_database_error(exc: BaseException) -> str | None:
+    """Describe a database error for a log without any value from the database.
+
+    Return None when neither `exc` nor an exception it was raised from is a
+    SQLAlchemy statement error. The description names the exception classes,
+    the error code and the statement with its placeholders. It leaves out the
+    driver's message, because PostgreSQL quotes values in it, as in
+    `Key (email)=(ana@example.com) already exists`.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, StatementError):
+            break
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    if not isinstance(current, StatementError):
+        return None
+    original = current.orig
+    driver = (
+        f"{type(original).__module__}.{type(original).__name__}"
+        if original is not None
+        else "none"
+    )
+    # psycopg has the SQLSTATE, sqlite3 only its own error name.
+    code = getattr(original, "sqlstate", None) or getattr(
+        original, "sqlite_errorname", None
+    )
+    statement = " ".join((current.statement or "").split())[:300]
+    return (
+        f"{type(current).__name__} (driver error {driver}, code {code}) in: {statement}"
+    )
 
 
 def _sqlite_pragmas(connection: Any, record: ConnectionPoolEntry) -> None:

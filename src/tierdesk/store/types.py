@@ -24,7 +24,9 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         if not isinstance(value, datetime) or value.tzinfo is None:
-            raise ValueError(f"expected a timezone-aware datetime, got {value!r}")
+            # The type, not the value, so that logs of this error hold no data.
+            kind = "naive datetime" if isinstance(value, datetime) else type(value)
+            raise ValueError(f"expected a timezone-aware datetime, got {kind}")
         value = value.astimezone(UTC)
         if dialect.name == "sqlite":
             return value.replace(tzinfo=None)
