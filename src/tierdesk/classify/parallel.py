@@ -3,9 +3,9 @@
 Feature extraction is pure Python and holds the GIL, so threads would not help.
 On Linux the workers are forked and inherit the parent's loaded model, which
 saves each of them about a second of imports and loading. The workers only
-classify: they take no lock that another thread of the parent could hold at
-the fork, such as the console's of a progress bar. Elsewhere they are
-spawned and load the model and policy themselves. They return compact arrays,
+classify, so they take no lock that another thread of the parent could hold
+at the fork, such as the console's of a progress bar. Elsewhere, or when
+torch is loaded, they are spawned and load the model and policy themselves. They return compact arrays,
 from which the caller rebuilds `Prediction`s, and the caller routes one chunk
 while the workers classify the next.
 """
@@ -25,8 +25,19 @@ from tierdesk.classify.modelfile import load_model
 from tierdesk.classify.predict import InquiryPredictor, Prediction
 from tierdesk.policy import load_policy
 
-# How worker processes start: "fork" inherits the loaded model, "spawn" loads it.
-START_METHOD = "fork" if sys.platform == "linux" else "spawn"
+# Start method of the worker processes: "fork" inherits the loaded model and
+# "spawn" loads it again. None picks fork on Linux, unless torch is loaded,
+# because torch's thread pools are not safe to fork.
+START_METHOD: str | None = None
+
+
+def _start_method() -> str:
+    if START_METHOD is not None:
+        return START_METHOD
+    if sys.platform == "linux" and "torch" not in sys.modules:
+        return "fork"
+    return "spawn"
+
 
 _worker_predictor: InquiryPredictor | None = None
 
@@ -71,7 +82,7 @@ class ProcessPredictor:
         self._pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> ProcessPredictor:
-        if START_METHOD == "fork":
+        if _start_method() == "fork":
             # A forked worker receives the predictor itself, not a pickled copy.
             self._pool = ProcessPoolExecutor(
                 self._workers,
