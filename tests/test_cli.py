@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -481,3 +483,34 @@ def test_invalid_setting_one_line(variable: str, value: str) -> None:
     assert result.returncode == 1
     assert f"invalid environment variable {variable}={value!r}" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_sigterm_stops_workers_cleanly(trained: Path, tmp_path: Path) -> None:
+    source = pd.read_csv(BANKING / "tickets.csv")
+    copies = [source.assign(id=source["id"] + f"-{n}") for n in range(80)]
+    tickets = tmp_path / "sigterm-tickets.csv"
+    pd.concat(copies).to_csv(tickets, index=False)
+    out_dir = tmp_path / "out"
+    process = subprocess.Popen(
+        [
+            sys.executable, "-m", "tierdesk", "route", str(tickets),
+            "--policy", str(BANKING / "policy.yaml"), "--model", str(trained),
+            "--text", "subject", "--no-store", "--workers", "2",
+            "--out", str(out_dir / "decisions.csv"),
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(4)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 143, stderr
+    assert "terminated" in stderr
+    leftovers = list(out_dir.iterdir()) if out_dir.exists() else []
+    assert leftovers == []
+    # Forked workers carry the parent's command line, file name included.
+    time.sleep(1)
+    survivors = subprocess.run(
+        ["pgrep", "-f", str(tickets)], capture_output=True, text=True, check=False
+    )
+    assert survivors.stdout == ""

@@ -63,6 +63,18 @@ def test_token_scope_is_checked(tmp_path: Path) -> None:
     assert "exactly one team" in result.stderr
 
 
+def test_token_team_must_be_in_policy(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    run(url, "db", "upgrade")
+    context = ServiceContext(make_engine(url), ServiceConfig())
+    upload_policy(context, ADMIN, SERVICE_POLICY, WEDNESDAY)
+    context.engine.dispose()
+    result = run(url, "token", "create", "--role", "vendor_agent", "--team", "ghost")
+    assert result.returncode == 1
+    assert "--team: unknown team 'ghost'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_export_trains_a_model(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 's.db'}"
     run(url, "db", "upgrade")

@@ -21,7 +21,7 @@ from tierdesk.classify.train import (
 )
 from tierdesk.digest import file_digest
 from tierdesk.errors import InputError
-from tierdesk.io.tables import Table, read_table
+from tierdesk.io.tables import Table, read_table, use_default_mode
 
 
 @dataclass(frozen=True)
@@ -146,6 +146,7 @@ def write_json(path: Path, value: Any) -> None:
     """Write JSON atomically: the file is complete or absent, never partial."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    use_default_mode(temporary)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             json.dump(value, stream, indent=2, sort_keys=False)

@@ -243,3 +243,13 @@ def test_volvo_report_in_browser(outputs: Path) -> None:
         assert opened.count("svg .type-point") == 26
         assert opened.count("svg path.flow") == 6
         assert opened.count("svg circle.point") >= 8
+
+
+@pytest.mark.parametrize("command", ["report", "recommend"])
+def test_misspelt_attribute_rejected(command: str) -> None:
+    arguments = [*LOG_ARGS]
+    arguments[arguments.index("impact")] = "impakt"
+    result = run(command, *arguments, "--inquiry-type-column", "attr_product")
+    assert result.returncode == 1
+    assert "--priority-attribute: no event has the attribute 'impakt'" in result.stderr
+    assert "impact" in result.stderr

@@ -307,6 +307,22 @@ def test_yaml_small_aliases_allowed(small_policy_text: str) -> None:
     assert error.path == "x-hours"
 
 
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("version: 2024-02-30", "day is out of range for month"),
+        ("version: !custom x", "could not determine a constructor"),
+        ("version: !!int abc", "invalid value 'abc'"),
+        ("<<: {a: 1}", "merge keys (<<) are not supported"),
+    ],
+)
+def test_invalid_yaml_value_rejected(line: str, message: str) -> None:
+    with pytest.raises(PolicyError) as caught:
+        parse_policy(f"id: x\n{line}\n", "bad.yaml")
+    assert message in caught.value.detail
+    assert caught.value.line == 2
+
+
 def test_recursive_yaml_alias_rejected() -> None:
     with pytest.raises(PolicyError) as caught:
         parse_policy("loop: &loop\n  - *loop\n", "loop.yaml")

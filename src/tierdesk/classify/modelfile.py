@@ -21,6 +21,7 @@ import sklearn
 
 import tierdesk
 from tierdesk.errors import ModelError
+from tierdesk.io.tables import use_default_mode
 
 FORMAT = "tierdesk-model"
 FORMAT_VERSION = 1
@@ -61,6 +62,7 @@ def save_model(bundle: ModelBundle, path: str | Path) -> None:
     }
     handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
     os.close(handle)
+    use_default_mode(temporary)
     try:
         joblib.dump(payload, temporary, compress=3)
         os.replace(temporary, target)

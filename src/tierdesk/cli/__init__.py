@@ -6,6 +6,8 @@ Each concern registers its commands from its own module, imported at the end.
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -17,7 +19,14 @@ from tierdesk.errors import TierdeskError
 from tierdesk.settings import load_settings
 
 logger = logging.getLogger(__name__)
-console = Console(highlight=False, soft_wrap=True, markup=False)
+# Redirected output gets wide tables: rich would cut them to 80 columns and
+# drop the ends of ids. COLUMNS, when set, still wins.
+console = Console(
+    highlight=False,
+    soft_wrap=True,
+    markup=False,
+    width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else 200,
+)
 # Below this many tickets a run finishes too fast for a progress bar to help.
 PROGRESS_MIN_TICKETS = 20_000
 
@@ -42,8 +51,20 @@ def cli() -> None:
 # entry point ----------------------------------------------------------------
 
 
+class Terminated(BaseException):
+    """SIGTERM arrived; unwinds like KeyboardInterrupt, so clean-up code runs."""
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise Terminated
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the CLI; user errors print one line and exit 1, with no traceback."""
+    # Without this, SIGTERM (systemd, docker stop, timeout) would kill the
+    # process at once, leaving worker processes and temporary files behind.
+    # Commands that run servers install their own handlers over it.
+    signal.signal(signal.SIGTERM, _raise_terminated)
     try:
         cli.main(args=argv, prog_name="tierdesk", standalone_mode=False)
     except click.exceptions.Abort:
@@ -60,6 +81,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)
+    except Terminated:
+        click.echo("terminated", err=True)
+        sys.exit(143)
     except SQLAlchemyError as exc:
         # The driver's own message, without the SQL statement and its bound
         # values, which may hold ticket text.
@@ -67,7 +91,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         first_line = str(cause).strip().splitlines()[0] if str(cause).strip() else ""
         click.echo(
             f"error: the database failed: {type(cause).__name__}: {first_line}; "
-            "check --db or TIERDESK_DATABASE_URL, and run 'tierdesk db upgrade'",
+            "check that --db or TIERDESK_DATABASE_URL names an existing database "
+            "(a SQLite file or a PostgreSQL database) with a current schema",
             err=True,
         )
         sys.exit(1)

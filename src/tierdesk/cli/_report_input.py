@@ -230,7 +230,7 @@ def load_input(extra_columns: tuple[str, ...] = (), **values: Any) -> ReportInpu
 def _measure_log(
     source: Path, policy: Policy | None, values: dict[str, Any]
 ) -> tuple[Any, pl.DataFrame, dict[str, float] | None, datetime]:
-    from tierdesk.events import group_by_ticket
+    from tierdesk.events import check_named_fields, group_by_ticket
     from tierdesk.importers import import_event_log, load_mapping
     from tierdesk.metrics import MetricsOptions, compute_metrics
 
@@ -238,6 +238,20 @@ def _measure_log(
     imported = import_event_log(source, mapping)
     if not imported.events:
         raise InputError("the log has no events to measure", file=source)
+    # The defaults may be absent from a log; a name the user typed must exist.
+    defaults = {
+        "--segment-attribute": ("segment", values["segment_attribute"]),
+        "--priority-attribute": ("priority", values["priority_attribute"]),
+    }
+    check_named_fields(
+        imported.events,
+        {
+            option: name
+            for option, (default, name) in defaults.items()
+            if name != default
+        },
+        file=source,
+    )
     histories = group_by_ticket(imported.events)
     now = values["now"] or max(event.at for event in imported.events)
     options = MetricsOptions(

@@ -17,6 +17,7 @@ from tierdesk.analytics.recommend import Recommendations
 from tierdesk.analytics.report import Report
 from tierdesk.analytics.tables import GroupTable
 from tierdesk.errors import InputError
+from tierdesk.io.tables import use_default_mode
 
 _SHOWN = (
     ("csat_satisfied", "CSAT satisfied"),
@@ -35,6 +36,7 @@ def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
         prefix=".tmp-", suffix=path.suffix, dir=path.parent
     )
     os.close(handle)
+    use_default_mode(temporary)
     try:
         write(Path(temporary))
         os.replace(temporary, path)

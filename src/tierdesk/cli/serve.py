@@ -220,6 +220,8 @@ def token_create(
 
     settings = _settings(database_url)
     _check_schema(settings)
+    if teams:
+        _check_token_teams(settings, teams)
     engine = make_engine(settings.database_url)
     try:
         created = create_token(
@@ -236,6 +238,32 @@ def token_create(
     click.echo(
         f"token {created.id} ({role}); store it now, it is not shown again", err=True
     )
+
+
+def _check_token_teams(settings: Settings, teams: tuple[str, ...]) -> None:
+    """Reject teams that the active policy does not define.
+
+    Without an active policy, any team is accepted.
+    """
+    from tierdesk.service.context import context_from_settings
+    from tierdesk.service.policies import active_revision_id, load_revision
+    from tierdesk.service.transactions import read_session
+
+    context = context_from_settings(settings)
+    try:
+        with read_session(context.engine) as session:
+            revision = active_revision_id(session)
+            if revision is None:
+                return
+            policy = load_revision(context, session, revision).loaded.policy
+    finally:
+        context.engine.dispose()
+    unknown = [team for team in teams if team not in policy.teams_by_id]
+    if unknown:
+        raise TierdeskError(
+            f"--team: unknown team {unknown[0]!r}; the active policy "
+            f"{policy.version_label} defines: {', '.join(policy.teams_by_id)}"
+        )
 
 
 @token.command("revoke")

@@ -175,6 +175,17 @@ def _checked(source: Path, frame: pd.DataFrame, first_row: int) -> Table:
     return Table(str(source), list(frame.columns), frame, first_row)
 
 
+def use_default_mode(path: str | Path) -> None:
+    """Give a file from `tempfile.mkstemp` the mode a new file would get.
+
+    mkstemp creates files readable by their owner only (0600), so an output
+    renamed into place would stay private whatever the user's umask is.
+    """
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)
+
+
 def check_writable(path: str | Path) -> str:
     """Return the output format for `path`, or raise InputError before any work."""
     suffix = Path(path).suffix.lower()
@@ -209,6 +220,7 @@ def write_records(
         prefix=".tmp-", suffix=suffix, dir=target.parent
     )
     os.close(handle)
+    use_default_mode(temporary)
     try:
         if suffix == ".csv" and plain:
             _write_csv(records, temporary, columns)

@@ -10,9 +10,9 @@ from tierdesk.errors import PolicyError
 
 Path = tuple[str | int, ...]
 
-# Most values a policy may expand to. Aliases (*name) repeat an anchored node,
-# so a few lines of YAML can expand exponentially ("billion laughs"); real
-# policies have a few thousand values.
+# Maximum number of values a policy may expand to. Aliases (*name) repeat an
+# anchored node, so a few lines of YAML can expand exponentially ("billion
+# laughs"). Real policies have a few thousand values.
 MAX_VALUES = 200_000
 
 
@@ -108,9 +108,24 @@ def _construct_scalar(node: yaml.Node, file: str) -> Any:
             file=file,
             line=node.start_mark.line + 1,
         )
+    if node.tag == "tag:yaml.org,2002:merge":
+        raise PolicyError(
+            "merge keys (<<) are not supported; write the keys out",
+            file=file,
+            line=node.start_mark.line + 1,
+        )
     loader = yaml.SafeLoader("")
     try:
         return loader.construct_object(node, deep=True)
+    except (yaml.YAMLError, ValueError) as exc:
+        # An unknown tag such as !custom, or a value its tag cannot take, such
+        # as the date 2024-02-30 or !!int abc.
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise PolicyError(
+            f"invalid value {node.value!r}: {problem}",
+            file=file,
+            line=node.start_mark.line + 1,
+        ) from None
     finally:
         loader.dispose()
 
