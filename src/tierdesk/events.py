@@ -145,20 +145,27 @@ def _order_key(event: Event) -> tuple[datetime, int]:
 
 def check_named_fields(
     events: Sequence[Event],
-    attributes: Mapping[str, str] | None = None,
+    attributes: Mapping[str, tuple[str, str]] | None = None,
     source_statuses: Mapping[str, Sequence[str]] | None = None,
     *,
     file: str | Path | None = None,
 ) -> None:
     """Raise InputError when an option names an attribute or raw status no event has.
 
-    `attributes` maps an option such as `--priority-attribute` to the attribute
-    it names; `source_statuses` maps an option to the raw statuses it names. A
-    misspelt name would otherwise leave a column empty or a rule unused.
+    `attributes` maps an option such as `--priority-attribute` to its default
+    and the attribute it names. A default may be absent from a log, so only a
+    name other than the default is checked. `source_statuses` maps an option to
+    the raw statuses it names. A misspelt name would otherwise leave a column
+    empty or a rule unused.
     """
-    if attributes:
+    typed = {
+        option: name
+        for option, (default, name) in (attributes or {}).items()
+        if name != default
+    }
+    if typed:
         found = {name for event in events for name in event.attributes}
-        for option, name in attributes.items():
+        for option, name in typed.items():
             if name not in found:
                 raise InputError(
                     f"{option}: no event has the attribute {name!r}; attributes "

@@ -238,18 +238,13 @@ def _measure_log(
     imported = import_event_log(source, mapping)
     if not imported.events:
         raise InputError("the log has no events to measure", file=source)
-    # The defaults may be absent from a log; a name the user typed must exist.
-    defaults = {
+    named_attributes = {
         "--segment-attribute": ("segment", values["segment_attribute"]),
         "--priority-attribute": ("priority", values["priority_attribute"]),
     }
     check_named_fields(
         imported.events,
-        {
-            option: name
-            for option, (default, name) in defaults.items()
-            if name != default
-        },
+        named_attributes,
         file=source,
     )
     histories = group_by_ticket(imported.events)

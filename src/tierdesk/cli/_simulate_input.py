@@ -124,18 +124,14 @@ def load_history(
     imported = import_event_log(history_path, mapping)
     if not imported.events:
         raise InputError("the log has no events to replay", file=history_path)
-    defaults = {
+    named_attributes = {
         "--inquiry-type-attribute": ("inquiry_type", inquiry_type_attribute),
         "--segment-attribute": ("segment", segment_attribute),
         "--priority-attribute": ("priority", priority_attribute),
     }
     check_named_fields(
         imported.events,
-        {
-            option: name
-            for option, (default, name) in defaults.items()
-            if name != default
-        },
+        named_attributes,
         {"--queued-status": queued_statuses},
         file=history_path,
     )

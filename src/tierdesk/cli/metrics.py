@@ -144,18 +144,13 @@ def metrics(
     imported = import_event_log(eventlog, mapping)
     if not imported.events:
         raise InputError("the log has no events to measure", file=eventlog)
-    # The defaults may be absent from a log; a name the user typed must exist.
-    defaults = {
+    named_attributes = {
         "--segment-attribute": ("segment", segment_attribute),
         "--priority-attribute": ("priority", priority_attribute),
     }
     check_named_fields(
         imported.events,
-        {
-            option: name
-            for option, (default, name) in defaults.items()
-            if name != default
-        },
+        named_attributes,
         file=eventlog,
     )
     histories = group_by_ticket(imported.events)
