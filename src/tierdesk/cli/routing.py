@@ -23,6 +23,10 @@ def policy() -> None:
     """Validate and explain policy files."""
 
 
+def _count(number: int, singular: str, plural: str | None = None) -> str:
+    return f"{number} {singular if number == 1 else plural or singular + 's'}"
+
+
 @policy.command("check")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def policy_check(file: Path) -> None:
@@ -31,12 +35,15 @@ def policy_check(file: Path) -> None:
 
     loaded = load_policy(file)
     p = loaded.policy
-    console.print(
-        f"{file}: valid policy {p.version_label}: {len(p.segments)} segments, "
-        f"{len(p.inquiry_types)} inquiry types, {len(p.tiers)} tiers, "
-        f"{len(p.teams)} teams, {len(p.sla_policies)} SLA policies, "
-        f"{len(p.routing.rules)} routing rules"
-    )
+    counts = [
+        _count(len(p.segments), "segment"),
+        _count(len(p.inquiry_types), "inquiry type"),
+        _count(len(p.tiers), "tier"),
+        _count(len(p.teams), "team"),
+        _count(len(p.sla_policies), "SLA policy", "SLA policies"),
+        _count(len(p.routing.rules), "routing rule"),
+    ]
+    console.print(f"{file}: valid policy {p.version_label}: {', '.join(counts)}")
     for warning in loaded.warnings:
         console.print(f"warning: {warning}")
 

@@ -59,8 +59,17 @@ def _bootstrap_policy(settings: Settings) -> None:
         with read_session(context.engine) as session:
             if active_revision_id(session) is not None:
                 return
-        text = Path(settings.policy_path).read_text(encoding="utf-8")
-        version = upload_policy(context, SYSTEM, text, datetime.now(UTC))
+        path = Path(settings.policy_path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise TierdeskError(
+                f"TIERDESK_POLICY_PATH: cannot read {path}: {exc}; point it at "
+                "a policy file or unset it"
+            ) from None
+        version = upload_policy(
+            context, SYSTEM, text, datetime.now(UTC), source=str(path)
+        )
         console.print(
             f"activated policy {version.version} as revision {version.revision}"
         )

@@ -115,14 +115,16 @@ def upload_policy(
     now: datetime,
     *,
     activate: bool = True,
+    source: str = "uploaded policy",
 ) -> PolicyVersion:
     """Validate and store a policy text as a new revision, and by default activate it.
 
     An identical text reuses its revision. Another text under an `id@version`
     already stored is rejected, because decisions name policies by that label.
+    `source` names the text in error messages, such as its file path.
     """
     require(actor, "policy.write")
-    loaded = _validate(context, text, "uploaded policy")
+    loaded = _validate(context, text, source)
     label = loaded.policy.version_label
     with write_session(context.engine) as session:
         row = session.scalar(
