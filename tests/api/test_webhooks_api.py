@@ -87,6 +87,8 @@ def test_redeliver_pending_conflicts(api: Api) -> None:
         "http://169.254.169.254/latest/meta-data/",
         "http://[fe80::1]/hook",
         "http://[::ffff:169.254.169.254]/hook",
+        "http://[64:ff9b::a9fe:a9fe]/hook",
+        "http://[::169.254.169.254]/hook",
         "http://2852039166/hook",
         "http://example.com:99999/hook",
     ],

@@ -36,6 +36,7 @@ from tierdesk.store.webhooks import (
     WebhookSubscriptionRow,
 )
 from tierdesk.webhooks.publish import EVENT_TYPES
+from tierdesk.webhooks.transport import is_link_local
 
 EventType = Literal[
     "ticket.created",
@@ -72,12 +73,12 @@ def _check_url(value: str) -> str:
     if "%" in host and ":" not in host:
         raise ValueError(f"invalid host {host!r}; write the host without %-escapes")
     address = _ip_address(host)
-    if address is not None and address.is_link_local:
+    if address is not None and is_link_local(address):
         raise ValueError(
             f"the host {host} is a link-local address, which webhooks may not target"
         )
-    # TODO: a host name that resolves to a link-local address passes this check.
-    # This can go once the webhook transport checks the address it connects to.
+    # A host name that resolves to a link-local address passes here; the
+    # transport checks the address it connects to before sending anything.
     return value
 
 
