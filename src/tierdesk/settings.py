@@ -14,7 +14,7 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class SettingsError(TierdeskError):
-    """An environment variable holds a value its setting cannot take."""
+    """An environment variable contains a value its setting cannot take."""
 
 
 def load_settings() -> Settings:

@@ -20,7 +20,7 @@ from tierdesk.policy.load import parse_policy
 from tierdesk.policy.model import Policy
 from tierdesk.policy.validate import reachable_values, routing_field_specs
 
-# Longest rule id the policy accepts.
+# Maximum length of a rule id that the policy accepts.
 _MAX_ID = 64
 
 

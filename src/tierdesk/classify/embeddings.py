@@ -33,7 +33,7 @@ from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
 from tierdesk.classify.features import WordCharTfidf
-from tierdesk.classify.normalize import normalize_text
+from tierdesk.classify.normalize import prepare_texts
 from tierdesk.classify.train import split_for_evaluation
 from tierdesk.errors import InputError, TierdeskError
 
@@ -119,9 +119,7 @@ class EmbeddingInquiryClassifier(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
 
     def _prepare(self, texts: Sequence[str]) -> list[str]:
-        if self.normalize:
-            return [normalize_text(t) for t in texts]
-        return list(texts)
+        return prepare_texts(texts, self.normalize)
 
     def fit(self, texts: Sequence[str], y: Sequence[str]) -> EmbeddingInquiryClassifier:
         if not 0.0 < self.calibration_fraction < 1.0:

@@ -21,7 +21,7 @@ from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
 from tierdesk.classify.features import WordCharTfidf
-from tierdesk.classify.normalize import normalize_text
+from tierdesk.classify.normalize import prepare_texts
 
 # Score for a class that a cross-validation fold never saw; it makes that
 # class's probability vanish after the softmax.
@@ -65,9 +65,7 @@ class LinearInquiryClassifier(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
 
     def _prepare(self, texts: Sequence[str]) -> list[str]:
-        if self.normalize:
-            return [normalize_text(t) for t in texts]
-        return list(texts)
+        return prepare_texts(texts, self.normalize)
 
     def _new_model(self) -> tuple[WordCharTfidf, LinearSVC]:
         features = WordCharTfidf(self.word_ngram_range, self.char_ngram_range)

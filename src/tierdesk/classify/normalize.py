@@ -9,6 +9,7 @@ English, German, Chinese and other languages.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import ftfy
 
@@ -79,3 +80,10 @@ def _strip_signature(text: str) -> str:
     if match is None or not text[: match.start()].strip():
         return text
     return text[: match.start()]
+
+
+def prepare_texts(texts: Sequence[str], normalize: bool) -> list[str]:
+    """Return the texts as a classifier reads them, normalised when `normalize` is set."""
+    if normalize:
+        return [normalize_text(text) for text in texts]
+    return list(texts)

@@ -399,9 +399,9 @@ def _print_summary(outcome: Any, out_path: Path | None) -> None:
 def find_examples() -> Path:
     """Return the repository's examples folder for an editable install or a clone.
 
-    It is the first `examples` folder holding the banking sample in the
-    working directory or above this file; the working directory's
-    `examples` when there is none, so the error names a path the user knows.
+    It is the first `examples` folder that contains the banking sample, in the
+    working directory or above this file. Without one, it is the working
+    directory's `examples`, so the error message names a familiar path.
     """
     candidates = [Path.cwd(), *Path(__file__).resolve().parents]
     for folder in candidates:
