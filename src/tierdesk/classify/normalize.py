@@ -83,7 +83,7 @@ def _strip_signature(text: str) -> str:
 
 
 def prepare_texts(texts: Sequence[str], normalize: bool) -> list[str]:
-    """Return the texts as a classifier reads them, normalised when `normalize` is set."""
+    """Return the texts as a classifier reads them, normalised if `normalize`."""
     if normalize:
         return [normalize_text(text) for text in texts]
     return list(texts)
