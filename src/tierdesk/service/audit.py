@@ -42,17 +42,29 @@ def record_audit(
     personal data.
     """
     session.add(
-        AuditRow(
-            at=now,
-            actor=actor.name,
-            role=actor.role.value,
-            token_id=actor.token_id,
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            details=details,
-        )
+        AuditRow(**audit_values(actor, action, object_type, object_id, now, details))
     )
+
+
+def audit_values(
+    actor: Actor,
+    action: str,
+    object_type: str,
+    object_id: str,
+    now: datetime,
+    details: dict[str, Any],
+) -> dict[str, Any]:
+    """Return the columns of an audit entry."""
+    return {
+        "at": now,
+        "actor": actor.name,
+        "role": actor.role.value,
+        "token_id": actor.token_id,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "details": details,
+    }
 
 
 def list_audit(

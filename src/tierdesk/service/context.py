@@ -3,13 +3,16 @@ and the parsed policies and model that this process keeps in memory."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 
 from tierdesk.service.classifier import ModelCache
+from tierdesk.service.group_commit import GroupCommit
 from tierdesk.service.policy_cache import PolicyCache
 from tierdesk.settings import Settings
 from tierdesk.store.db import make_engine
@@ -64,9 +67,18 @@ class ServiceContext:
     config: ServiceConfig = field(default_factory=ServiceConfig)
     policies: PolicyCache = field(default_factory=PolicyCache)
     models: ModelCache = field(init=False)
+    # New tickets from concurrent requests, stored together.
+    new_tickets: GroupCommit[Any, Any] = field(init=False)
 
     def __post_init__(self) -> None:
         self.models = ModelCache(self.config.model_path)
+        self.new_tickets = GroupCommit(self._write_new_tickets)
+
+    def _write_new_tickets(self, batch: Sequence[Any]) -> Sequence[Any]:
+        # Imported here because the batch writer builds on this module.
+        from tierdesk.service.ticket_batch import write_new_tickets
+
+        return write_new_tickets(self, batch)
 
 
 def context_from_settings(settings: Settings) -> ServiceContext:

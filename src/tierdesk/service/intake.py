@@ -9,6 +9,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from pydantic import Field, model_validator
 from sqlalchemy import select
@@ -23,12 +24,16 @@ from tierdesk.service.context import ServiceContext
 from tierdesk.service.errors import InvalidInput
 from tierdesk.service.fields import InputModel
 from tierdesk.service.permissions import require
-from tierdesk.service.policies import load_active
+from tierdesk.service.policies import (
+    active_revision_query,
+    load_active,
+    load_revision,
+)
 from tierdesk.service.policy_cache import PolicyRevision
 from tierdesk.service.requesters import RequesterInput
-from tierdesk.service.ticket_rows import RowHook, write_new_ticket
+from tierdesk.service.ticket_rows import PendingTicket, RowHook, write_new_ticket
 from tierdesk.service.ticket_views import TicketView, ticket_view
-from tierdesk.service.transactions import read_session
+from tierdesk.service.transactions import autocommit_connection, read_session
 from tierdesk.store.access import IdempotencyKeyRow
 from tierdesk.store.schema import AccountRow, TicketRow
 from tierdesk.ticket import Ticket
@@ -86,57 +91,44 @@ def create_ticket(
     `on_write` adds rows of the caller's own to the ticket's transaction.
     """
     require(actor, "ticket.create")
-    digest = request_digest(draft)
-    # One read transaction for the replay check, the policy and the account.
-    with read_session(context.engine) as session:
-        if idempotency_key is not None:
-            replay = _find_replay(session, actor, idempotency_key, digest)
-            if replay is not None:
-                return replay
-        revision = load_active(context, session)
-        attributes = load_account_attributes(session, draft.account_id)
-    check_against_policy(revision, draft)
-    ticket = Ticket(
-        id=f"T-{uuid.uuid4().hex[:12]}",
-        subject=draft.subject,
-        body=draft.body,
-        channel=draft.channel,
-        language=draft.language,
-        priority=draft.priority,
-        account_id=draft.account_id,
-        created_at=now,
+    known = _read_before_routing(context, actor, idempotency_key, draft.account_id)
+    if known.replay_key_id is not None:
+        digest = request_digest(draft)
+        replay = _replay(context, actor, idempotency_key or "", digest)
+        if replay is not None:
+            return replay
+    revision = _active_revision(context, known.revision_id)
+    pending = route_draft(
+        context,
+        actor,
+        revision,
+        draft,
+        known.account_attributes,
+        now,
+        idempotency_key=idempotency_key,
     )
-    # Classification runs before the write transaction, which on SQLite holds
-    # the database's write lock.
-    prediction, source = _predict(context, revision, draft, ticket)
-    decision = revision.router.decide(ticket, attributes, prediction)
     # Two attempts: a concurrent request may create the same new requester
     # first, and the second attempt then finds that requester.
     for attempt in (1, 2):
         try:
-            stored = write_new_ticket(
-                context,
-                actor,
-                revision,
-                ticket,
-                decision,
-                draft,
-                now,
-                source,
-                idempotency_key,
-                digest,
-                on_write,
-            )
+            if on_write is None:
+                # Stored with the tickets of concurrent requests.
+                stored = context.new_tickets.submit(pending)
+            else:
+                stored = write_new_ticket(context, pending, on_write)
             break
         except IntegrityError:
             if idempotency_key is not None:
                 # A concurrent request with the same key won; return its ticket.
-                replay = _replay(context, actor, idempotency_key, digest)
+                replay = _replay(context, actor, idempotency_key, pending.digest)
                 if replay is not None:
                     return replay
             if attempt == 2:
                 raise
-            logger.info("retrying ticket %s after a concurrent insert", ticket.id)
+            logger.info(
+                "retrying ticket %s after a concurrent insert", pending.ticket.id
+            )
+    ticket = pending.ticket
     logger.info("created ticket %s for team %s", ticket.id, stored.team)
     if not stored.staffed:
         # No online agent in the team when the ticket was stored, so no
@@ -151,6 +143,45 @@ def create_ticket(
         )
         assert row is not None
         return CreatedTicket(ticket_view(session, row, actor), replayed=False)
+
+
+def route_draft(
+    context: ServiceContext,
+    actor: Actor,
+    revision: PolicyRevision,
+    draft: NewTicket,
+    account_attributes: dict[str, Any],
+    now: datetime,
+    *,
+    idempotency_key: str | None = None,
+) -> PendingTicket:
+    """Check the draft against the policy, classify it and route it."""
+    check_against_policy(revision, draft)
+    ticket = Ticket(
+        id=f"T-{uuid.uuid4().hex[:12]}",
+        subject=draft.subject,
+        body=draft.body,
+        channel=draft.channel,
+        language=draft.language,
+        priority=draft.priority,
+        account_id=draft.account_id,
+        created_at=now,
+    )
+    # Classification runs before the write transaction, which on SQLite holds
+    # the database's write lock.
+    prediction, source = _predict(context, revision, draft, ticket)
+    decision = revision.router.decide(ticket, account_attributes, prediction)
+    return PendingTicket(
+        actor,
+        revision,
+        ticket,
+        decision,
+        draft,
+        now,
+        source,
+        idempotency_key,
+        request_digest(draft),
+    )
 
 
 def _replay(
@@ -181,6 +212,59 @@ def _find_replay(
     row = session.get(TicketRow, stored.ticket_id)
     assert row is not None
     return CreatedTicket(ticket_view(session, row, actor), replayed=True)
+
+
+@dataclass(frozen=True)
+class _Known:
+    revision_id: int | None
+    account_attributes: dict[str, Any]
+    replay_key_id: int | None
+
+
+def _read_before_routing(
+    context: ServiceContext,
+    actor: Actor,
+    idempotency_key: str | None,
+    account_id: str | None,
+) -> _Known:
+    """Read the active policy, the account and a stored key in one statement."""
+    columns: list[Any] = [active_revision_query().scalar_subquery()]
+    if account_id is not None:
+        columns.append(
+            select(AccountRow.attributes)
+            .where(AccountRow.external_id == account_id)
+            .scalar_subquery()
+        )
+    if idempotency_key is not None:
+        columns.append(
+            select(IdempotencyKeyRow.id)
+            .where(
+                IdempotencyKeyRow.token_id == (actor.token_id or 0),
+                IdempotencyKeyRow.key == idempotency_key,
+            )
+            .scalar_subquery()
+        )
+    with autocommit_connection(context.engine) as connection:
+        values = list(connection.execute(select(*columns)).one())
+    revision_id = values.pop(0)
+    # An account the service has not stored yet gets the default segment, as in
+    # batch routing, so that a ticket is never lost for want of account data.
+    attributes = (values.pop(0) or {}) if account_id is not None else {}
+    replay_key_id = values.pop(0) if idempotency_key is not None else None
+    return _Known(revision_id, dict(attributes), replay_key_id)
+
+
+def _active_revision(
+    context: ServiceContext, revision_id: int | None
+) -> PolicyRevision:
+    if revision_id is not None:
+        cached = context.policies.find(revision_id)
+        if cached is not None:
+            return cached
+    with read_session(context.engine) as session:
+        if revision_id is None:
+            return load_active(context, session)
+        return load_revision(context, session, revision_id)
 
 
 def load_account_attributes(session: Session, account_id: str | None) -> dict:

@@ -6,7 +6,7 @@ import logging
 from datetime import datetime
 
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from tierdesk.errors import ModelError, PolicyError, PolicyErrors
@@ -75,12 +75,15 @@ def _validate(context: ServiceContext, text: str, source: str) -> LoadedPolicy:
     return loaded
 
 
-def active_revision_id(session: Session) -> int | None:
-    return session.scalar(
-        select(ActivePolicyRow.policy_version_id).where(
-            ActivePolicyRow.id == ACTIVE_ROW
-        )
+def active_revision_query() -> Select[tuple[int]]:
+    """Return the query of the active policy's revision id."""
+    return select(ActivePolicyRow.policy_version_id).where(
+        ActivePolicyRow.id == ACTIVE_ROW
     )
+
+
+def active_revision_id(session: Session) -> int | None:
+    return session.scalar(active_revision_query())
 
 
 def load_active(context: ServiceContext, session: Session) -> PolicyRevision:

@@ -28,6 +28,17 @@ def open_team_for(revision: PolicyRevision, team_id: str, now: datetime) -> str:
     return team_id
 
 
+def queue_placement(
+    revision: PolicyRevision, team_id: str, now: datetime, attributes: dict[str, Any]
+) -> tuple[str, str, dict[str, Any]]:
+    """Return the team and tier that take a ticket for `team_id` now, and the
+    attributes of its team_assigned event, which name a fallback when one is used."""
+    target = open_team_for(revision, team_id, now)
+    if target != team_id:
+        attributes = {**attributes, "fallback_for": team_id}
+    return target, revision.policy.teams_by_id[target].tier, attributes
+
+
 def enter_queue(
     session: Session,
     revision: PolicyRevision,
@@ -41,11 +52,9 @@ def enter_queue(
 
     Records a team_assigned event; `attributes` say why the ticket moved.
     """
-    target = open_team_for(revision, team_id, now)
-    if target != team_id:
-        attributes = {**attributes, "fallback_for": team_id}
+    target, tier, attributes = queue_placement(revision, team_id, now, attributes)
     ticket.team = target
-    ticket.tier = revision.policy.teams_by_id[target].tier
+    ticket.tier = tier
     ticket.agent_id = None
     ticket.assigned_at = None
     ticket.queued_at = now

@@ -61,12 +61,27 @@ def upsert_requester(
             select(RequesterRow).where(RequesterRow.email == data.email)
         )
     if row is None:
-        row = RequesterRow(
-            external_id=f"R-{uuid.uuid4().hex[:12]}",
-            email=data.email,
-            created_at=now,
-        )
-        session.add(row)
+        row = new_requester(session, data, now)
+    apply_requester_input(row, data, now)
+    session.flush()
+    return row
+
+
+def new_requester(
+    session: Session, data: RequesterInput, now: datetime
+) -> RequesterRow:
+    """Add a requester with a new id and the e-mail address of `data`."""
+    row = RequesterRow(
+        external_id=f"R-{uuid.uuid4().hex[:12]}", email=data.email, created_at=now
+    )
+    session.add(row)
+    return row
+
+
+def apply_requester_input(
+    row: RequesterRow, data: RequesterInput, now: datetime
+) -> None:
+    """Copy the fields given in `data` to `row`; fields left out keep their values."""
     for name in ("name", "phone"):
         value = getattr(data, name)
         if value is not None:
@@ -74,8 +89,6 @@ def upsert_requester(
     if data.account_id is not None:
         row.account_external_id = data.account_id
     row.updated_at = now
-    session.flush()
-    return row
 
 
 def create_requester(

@@ -71,76 +71,85 @@ class _Stored:
     decision: DecisionRow
 
 
+@dataclass(frozen=True, slots=True)
+class PendingTicket:
+    """A routed ticket waiting to be stored, with the request that made it."""
+
+    actor: Actor
+    revision: PolicyRevision
+    ticket: Ticket
+    decision: Decision
+    draft: NewTicket
+    now: datetime
+    source: str
+    idempotency_key: str | None
+    digest: str
+
+
 def write_new_ticket(
-    context: ServiceContext,
-    actor: Actor,
-    revision: PolicyRevision,
-    ticket: Ticket,
-    decision: Decision,
-    draft: NewTicket,
-    now: datetime,
-    source: str,
-    idempotency_key: str | None,
-    digest: str,
-    on_write: RowHook | None = None,
+    context: ServiceContext, pending: PendingTicket, on_write: RowHook | None = None
 ) -> NewTicketRows:
     """Store the ticket, its decision, events and idempotency key."""
     with write_session(context.engine) as session:
-        # Read first, while nothing is pending, so that neither read makes the
-        # session flush the new rows early; they are inserted in one flush.
-        team = open_team_for(revision, decision.team, now)
-        staffed = team_has_online_agent(session, team)
-        subscriptions = active_subscriptions(session)
-        stored = _store(
-            context,
-            session,
-            actor,
-            revision,
-            ticket,
-            decision,
-            draft,
-            now,
-            subscriptions,
+        return write_in_session(
+            context, session, pending, active_subscriptions(session), on_write
         )
-        row = stored.ticket
-        row.inquiry_type_source = source
-        if on_write is not None:
-            on_write(session, row)
-        if idempotency_key is not None:
-            session.add(
-                IdempotencyKeyRow(
-                    token_id=actor.token_id or 0,
-                    key=idempotency_key,
-                    request_digest=digest,
-                    ticket_id=row.id,
-                    created_at=now,
-                )
+
+
+def write_in_session(
+    context: ServiceContext,
+    session: Session,
+    pending: PendingTicket,
+    subscriptions: Sequence[WebhookSubscriptionRow],
+    on_write: RowHook | None = None,
+) -> NewTicketRows:
+    """Add a new ticket's rows to the caller's write transaction."""
+    actor, revision, now = pending.actor, pending.revision, pending.now
+    # Read first, while nothing is pending, so that the read does not make the
+    # session flush the new rows early; they are inserted in one flush.
+    team = open_team_for(revision, pending.decision.team, now)
+    staffed = team_has_online_agent(session, team)
+    stored = _store(context, session, pending, subscriptions)
+    row = stored.ticket
+    if on_write is not None:
+        on_write(session, row)
+    if pending.idempotency_key is not None:
+        session.add(
+            IdempotencyKeyRow(
+                **idempotency_values(pending), ticket_id=row.id, created_at=now
             )
-        assert row.team == team, "enter_queue puts the ticket in the open team"
-        # Built from the rows in hand: a new ticket has no agent or bugs yet.
-        view = assemble_view(
-            row,
-            actor,
-            requester=stored.requester,
-            agent=None,
-            decision=stored.decision,
-            version_label=revision.policy.version_label,
-            bugs=[],
         )
-        return NewTicketRows(view, team, staffed)
+    assert row.team == team, "enter_queue puts the ticket in the open team"
+    # Built from the rows in hand: a new ticket has no agent or bugs yet.
+    view = assemble_view(
+        row,
+        actor,
+        requester=stored.requester,
+        agent=None,
+        decision=stored.decision,
+        version_label=revision.policy.version_label,
+        bugs=[],
+    )
+    return NewTicketRows(view, team, staffed)
+
+
+def idempotency_values(pending: PendingTicket) -> dict[str, Any]:
+    """Return the key columns of the ticket's idempotency row."""
+    return {
+        "token_id": pending.actor.token_id or 0,
+        "key": pending.idempotency_key,
+        "request_digest": pending.digest,
+    }
 
 
 def _store(
     context: ServiceContext,
     session: Session,
-    actor: Actor,
-    revision: PolicyRevision,
-    ticket: Ticket,
-    decision: Decision,
-    draft: NewTicket,
-    now: datetime,
+    pending: PendingTicket,
     subscriptions: Sequence[WebhookSubscriptionRow],
 ) -> _Stored:
+    actor, revision, now = pending.actor, pending.revision, pending.now
+    ticket, decision, draft = pending.ticket, pending.decision, pending.draft
     requester = None
     if draft.requester is not None:
         requester = upsert_requester(session, draft.requester, now)
@@ -151,42 +160,12 @@ def _store(
         if requester is None:
             raise unknown_reference("requester", draft.requester_id, "requester_id")
 
-    policy = revision.policy
-    row = TicketRow(
-        external_id=ticket.id,
-        account_external_id=ticket.account_id,
-        subject=ticket.subject,
-        body=ticket.body,
-        channel=ticket.channel,
-        language=ticket.language,
-        priority=decision.priority,
-        status="new",
-        created_at=now,
-        imported_at=now,
-        requester_id=requester.id if requester else None,
-        segment=decision.segment,
-        inquiry_type=decision.inquiry_type,
-        confidence=decision.confidence,
-        complexity=decision.complexity,
-        priority_rank=policy.priorities.index(decision.priority),
-        policy_version_id=revision.revision,
-        updated_at=now,
-        reopen_count=0,
-        created_by=actor.name,
-    )
+    row = TicketRow(**ticket_values(pending, requester.id if requester else None))
     session.add(row)
     session.flush()
     start_history(session, row)
 
-    # Decisions made on a stated inquiry type record "request" as their model.
-    decision_row = DecisionRow(
-        ticket_id=row.id,
-        policy_version=decision.policy_version,
-        policy_digest=revision.loaded.digest,
-        model_digest=context.models.digest if draft.inquiry_type is None else "request",
-        decided_at=now,
-        **decision_columns(decision),
-    )
+    decision_row = DecisionRow(ticket_id=row.id, **decision_values(context, pending))
     session.add(decision_row)
     session.flush()
     row.decision_id = decision_row.id
@@ -197,21 +176,10 @@ def _store(
         EventKind.CREATED,
         actor,
         now,
-        channel=row.channel,
-        priority=row.priority,
-        segment=decision.segment,
-        inquiry_type=decision.inquiry_type,
-        policy_version=decision.policy_version,
+        **created_attributes(ticket, decision),
     )
     enter_queue(
-        session,
-        revision,
-        row,
-        decision.team,
-        actor,
-        now,
-        rule=decision.rule,
-        reason=decision.reason,
+        session, revision, row, decision.team, actor, now, **queue_attributes(decision)
     )
     record_audit(session, actor, "ticket.create", "ticket", ticket.id, now)
     stored = _Stored(row, requester, decision_row)
@@ -227,6 +195,64 @@ def _store(
         subscriptions=subscriptions,
     )
     return stored
+
+
+def ticket_values(pending: PendingTicket, requester_id: int | None) -> dict[str, Any]:
+    """Return the columns of a new ticket row before it enters a queue."""
+    ticket, decision, now = pending.ticket, pending.decision, pending.now
+    return {
+        "external_id": ticket.id,
+        "account_external_id": ticket.account_id,
+        "subject": ticket.subject,
+        "body": ticket.body,
+        "channel": ticket.channel,
+        "language": ticket.language,
+        "priority": decision.priority,
+        "status": "new",
+        "created_at": now,
+        "imported_at": now,
+        "requester_id": requester_id,
+        "segment": decision.segment,
+        "inquiry_type": decision.inquiry_type,
+        "confidence": decision.confidence,
+        "complexity": decision.complexity,
+        "priority_rank": pending.revision.policy.priorities.index(decision.priority),
+        "policy_version_id": pending.revision.revision,
+        "inquiry_type_source": pending.source,
+        "updated_at": now,
+        "reopen_count": 0,
+        "created_by": pending.actor.name,
+    }
+
+
+def decision_values(context: ServiceContext, pending: PendingTicket) -> dict[str, Any]:
+    """Return the columns of a new ticket's decision row, but its ticket id."""
+    decision = pending.decision
+    # Decisions made on a stated inquiry type record "request" as their model.
+    stated = pending.draft.inquiry_type is not None
+    return {
+        "policy_version": decision.policy_version,
+        "policy_digest": pending.revision.loaded.digest,
+        "model_digest": "request" if stated else context.models.digest,
+        "decided_at": pending.now,
+        **decision_columns(decision),
+    }
+
+
+def queue_attributes(decision: Decision) -> dict[str, Any]:
+    """Return the attributes of a new ticket's first team_assigned event."""
+    return {"rule": decision.rule, "reason": decision.reason}
+
+
+def created_attributes(ticket: Ticket, decision: Decision) -> dict[str, Any]:
+    """Return the attributes of a new ticket's created event."""
+    return {
+        "channel": ticket.channel,
+        "priority": decision.priority,
+        "segment": decision.segment,
+        "inquiry_type": decision.inquiry_type,
+        "policy_version": decision.policy_version,
+    }
 
 
 def decision_columns(decision: Decision) -> dict[str, Any]:

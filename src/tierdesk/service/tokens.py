@@ -17,7 +17,7 @@ from sqlalchemy import Engine, select
 
 from tierdesk.service.actor import TOKEN_ROLES, Actor, Role
 from tierdesk.service.errors import InvalidInput, Unauthenticated, unknown_reference
-from tierdesk.service.transactions import read_session, write_session
+from tierdesk.service.transactions import autocommit_connection, write_session
 from tierdesk.store.access import ApiTokenRow
 from tierdesk.store.people import AgentRow
 
@@ -114,20 +114,32 @@ def revoke_token(engine: Engine, token_id: int, now: datetime) -> bool:
 def authenticate(engine: Engine, token: str) -> Actor:
     """Return the actor a bearer token stands for; raise Unauthenticated if none."""
     digest = _digest(token)
-    with read_session(engine) as session:
-        row = session.scalar(
-            select(ApiTokenRow).where(ApiTokenRow.token_hash == digest)
+    # One statement for the token and its agent, on every request.
+    statement = (
+        select(
+            ApiTokenRow.id,
+            ApiTokenRow.name,
+            ApiTokenRow.role,
+            ApiTokenRow.teams,
+            ApiTokenRow.agent_id,
+            ApiTokenRow.token_hash,
+            ApiTokenRow.revoked_at,
+            AgentRow.external_id,
         )
-        # The lookup is by digest; the constant-time compare guards the check.
-        if row is None or not hmac.compare_digest(row.token_hash, digest):
-            raise Unauthenticated("invalid_token", "invalid or unknown API token")
-        if row.revoked_at is not None:
-            raise Unauthenticated("invalid_token", "this API token was revoked")
-        agent = session.get(AgentRow, row.agent_id) if row.agent_id else None
-        return Actor(
-            name=agent.external_id if agent else row.name,
-            role=Role(row.role),
-            teams=frozenset(row.teams or ()),
-            agent_id=row.agent_id,
-            token_id=row.id,
-        )
+        .outerjoin(AgentRow, AgentRow.id == ApiTokenRow.agent_id)
+        .where(ApiTokenRow.token_hash == digest)
+    )
+    with autocommit_connection(engine) as connection:
+        row = connection.execute(statement).one_or_none()
+    # The lookup is by digest; the constant-time compare guards the check.
+    if row is None or not hmac.compare_digest(row.token_hash, digest):
+        raise Unauthenticated("invalid_token", "invalid or unknown API token")
+    if row.revoked_at is not None:
+        raise Unauthenticated("invalid_token", "this API token was revoked")
+    return Actor(
+        name=row.external_id or row.name,
+        role=Role(row.role),
+        teams=frozenset(row.teams or ()),
+        agent_id=row.agent_id,
+        token_id=row.id,
+    )

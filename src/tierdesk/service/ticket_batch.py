@@ -1,0 +1,235 @@
+"""Storing new tickets in batches: the rows of many tickets in one transaction.
+
+The group commit (`tierdesk.service.group_commit`) hands this module the
+tickets that arrive together. Their rows are the same as those of
+`tierdesk.service.ticket_rows`, whose value builders this module shares, but
+each table takes one multi-row statement per batch instead of one per ticket,
+and the ORM's unit of work is used only for requesters. When a webhook
+subscription is active, the tickets are stored one by one with the row writer,
+because a delivery body needs the stored ticket.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.orm import Session
+
+from tierdesk.events import EventKind
+from tierdesk.service.audit import audit_values
+from tierdesk.service.context import ServiceContext
+from tierdesk.service.errors import unknown_reference
+from tierdesk.service.queues import queue_placement
+from tierdesk.service.requesters import apply_requester_input, new_requester
+from tierdesk.service.ticket_rows import (
+    NewTicketRows,
+    PendingTicket,
+    created_attributes,
+    decision_values,
+    idempotency_values,
+    queue_attributes,
+    ticket_values,
+    write_in_session,
+)
+from tierdesk.service.ticket_views import assemble_view
+from tierdesk.service.transactions import write_session
+from tierdesk.store.access import IdempotencyKeyRow
+from tierdesk.store.history import AuditRow, EventRow
+from tierdesk.store.people import AgentRow, AgentTeamRow, RequesterRow
+from tierdesk.store.schema import Base, DecisionRow, TicketRow
+from tierdesk.webhooks.publish import active_subscriptions
+
+
+def write_new_tickets(
+    context: ServiceContext, batch: Sequence[PendingTicket]
+) -> list[NewTicketRows]:
+    """Store every ticket of `batch` in one transaction; return them in order."""
+    with write_session(context.engine) as session:
+        subscriptions = active_subscriptions(session)
+        if subscriptions:
+            return [
+                write_in_session(context, session, pending, subscriptions)
+                for pending in batch
+            ]
+        return _write_batch(context, session, batch)
+
+
+def _write_batch(
+    context: ServiceContext, session: Session, batch: Sequence[PendingTicket]
+) -> list[NewTicketRows]:
+    placements = [
+        queue_placement(
+            pending.revision,
+            pending.decision.team,
+            pending.now,
+            queue_attributes(pending.decision),
+        )
+        for pending in batch
+    ]
+    staffed = _teams_with_online_agent(session, {team for team, _, _ in placements})
+    requesters = _requesters(session, batch)
+
+    tickets = []
+    for pending, requester, (team, tier, _) in zip(
+        batch, requesters, placements, strict=True
+    ):
+        values = ticket_values(pending, requester.id if requester else None)
+        values.update(team=team, tier=tier, queued_at=pending.now)
+        tickets.append(values)
+    ticket_ids = _insert_returning_ids(session, TicketRow, tickets)
+
+    decisions = [
+        {"ticket_id": ticket_id, **decision_values(context, pending)}
+        for pending, ticket_id in zip(batch, ticket_ids, strict=True)
+    ]
+    decision_ids = _insert_returning_ids(session, DecisionRow, decisions)
+    tickets_table = TicketRow.__table__
+    session.connection().execute(
+        update(tickets_table)
+        .where(tickets_table.c.id == bindparam("row_id"))
+        .values(decision_id=bindparam("new_decision_id")),
+        [
+            {"row_id": ticket_id, "new_decision_id": decision_id}
+            for ticket_id, decision_id in zip(ticket_ids, decision_ids, strict=True)
+        ],
+    )
+
+    events, audits, keys = [], [], []
+    for pending, ticket_id, (team, tier, attributes) in zip(
+        batch, ticket_ids, placements, strict=True
+    ):
+        actor, now = pending.actor, pending.now
+        # The created event comes before the ticket has a team, as in
+        # `tierdesk.service.ticket_rows`.
+        first = {"ticket_id": ticket_id, "at": now, "actor": actor.name}
+        first.update(agent=None, status="new", source_status=None)
+        events.append(
+            {
+                **first,
+                "sequence": 0,
+                "kind": EventKind.CREATED.value,
+                "team": None,
+                "tier": None,
+                "attributes": created_attributes(pending.ticket, pending.decision),
+            }
+        )
+        events.append(
+            {
+                **first,
+                "sequence": 1,
+                "kind": EventKind.TEAM_ASSIGNED.value,
+                "team": team,
+                "tier": tier,
+                "attributes": attributes,
+            }
+        )
+        audits.append(
+            audit_values(actor, "ticket.create", "ticket", pending.ticket.id, now, {})
+        )
+        if pending.idempotency_key is not None:
+            keys.append(
+                {
+                    **idempotency_values(pending),
+                    "ticket_id": ticket_id,
+                    "created_at": now,
+                }
+            )
+    _insert(session, EventRow, events)
+    _insert(session, AuditRow, audits)
+    if keys:
+        _insert(session, IdempotencyKeyRow, keys)
+
+    stored = []
+    for index, pending in enumerate(batch):
+        ticket = TicketRow(
+            **tickets[index], id=ticket_ids[index], decision_id=decision_ids[index]
+        )
+        decision = DecisionRow(**decisions[index], id=decision_ids[index])
+        # Built from the rows in hand: a new ticket has no agent or bugs yet.
+        view = assemble_view(
+            ticket,
+            pending.actor,
+            requester=requesters[index],
+            agent=None,
+            decision=decision,
+            version_label=pending.revision.policy.version_label,
+            bugs=[],
+        )
+        team = placements[index][0]
+        stored.append(NewTicketRows(view, team, team in staffed))
+    return stored
+
+
+def _insert_returning_ids(
+    session: Session, model: type[TicketRow | DecisionRow], rows: list[dict[str, Any]]
+) -> list[int]:
+    # Core statements on the session's connection: the ORM's bulk insert adds
+    # nothing here and costs more than the statement.
+    table = model.__table__
+    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    return list(session.connection().scalars(statement, rows))
+
+
+def _insert(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
+    session.connection().execute(insert(model.__table__), rows)
+
+
+def _teams_with_online_agent(session: Session, teams: set[str]) -> set[str]:
+    return set(
+        session.scalars(
+            select(AgentTeamRow.team)
+            .distinct()
+            .join(AgentRow, AgentTeamRow.agent_id == AgentRow.id)
+            .where(AgentTeamRow.team.in_(sorted(teams)), AgentRow.presence == "online")
+        )
+    )
+
+
+def _requesters(
+    session: Session, batch: Sequence[PendingTicket]
+) -> list[RequesterRow | None]:
+    """Find, update or create each ticket's requester, as `upsert_requester` does."""
+    emails = {
+        pending.draft.requester.email
+        for pending in batch
+        if pending.draft.requester is not None and pending.draft.requester.email
+    }
+    ids = {pending.draft.requester_id for pending in batch} - {None}
+    by_email: dict[str, RequesterRow] = {}
+    by_id: dict[str, RequesterRow] = {}
+    if emails:
+        for row in session.scalars(
+            select(RequesterRow).where(RequesterRow.email.in_(sorted(emails)))
+        ):
+            by_email[row.email] = row  # type: ignore[index]
+    if ids:
+        for row in session.scalars(
+            select(RequesterRow).where(RequesterRow.external_id.in_(sorted(ids)))
+        ):
+            by_id[row.external_id] = row
+
+    found: list[RequesterRow | None] = []
+    for pending in batch:
+        data, now = pending.draft.requester, pending.now
+        if data is not None:
+            row = by_email.get(data.email) if data.email else None
+            if row is None:
+                row = new_requester(session, data, now)
+                if data.email:
+                    by_email[data.email] = row
+            apply_requester_input(row, data, now)
+            found.append(row)
+        elif pending.draft.requester_id is not None:
+            row = by_id.get(pending.draft.requester_id)
+            if row is None:
+                raise unknown_reference(
+                    "requester", pending.draft.requester_id, "requester_id"
+                )
+            found.append(row)
+        else:
+            found.append(None)
+    if any(row is not None for row in found):
+        session.flush()
+    return found

@@ -1,0 +1,113 @@
+"""The group commit: concurrent items share batches, and a bad item fails alone."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+import pytest
+
+from tierdesk.service.group_commit import GroupCommit
+
+
+class Recorder:
+    """A write function that records its batches and can be held or fail."""
+
+    def __init__(self) -> None:
+        self.batches: list[list[int]] = []
+        self.release = threading.Event()
+        self.release.set()
+        self.entered = threading.Event()
+
+    def __call__(self, items: Sequence[int]) -> list[int]:
+        self.entered.set()
+        self.release.wait(timeout=10)
+        if any(item < 0 for item in items):
+            raise ValueError(f"negative item in {list(items)}")
+        self.batches.append(list(items))
+        return [item * 10 for item in items]
+
+
+def submit_all(group: GroupCommit[int, int], items: list[int]) -> dict[int, object]:
+    outcomes: dict[int, object] = {}
+
+    def run(item: int) -> None:
+        try:
+            outcomes[item] = group.submit(item)
+        except ValueError as exc:
+            outcomes[item] = exc
+
+    threads = [threading.Thread(target=run, args=(item,)) for item in items]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    return outcomes
+
+
+def test_single_item_is_written_alone() -> None:
+    recorder = Recorder()
+    group = GroupCommit(recorder)
+    assert group.submit(4) == 40
+    assert recorder.batches == [[4]]
+
+
+def test_items_arriving_during_a_write_share_the_next_batch() -> None:
+    recorder = Recorder()
+    group: GroupCommit[int, int] = GroupCommit(recorder)
+    recorder.release.clear()
+    first = threading.Thread(target=group.submit, args=(1,))
+    first.start()
+    assert recorder.entered.wait(timeout=10)
+    # While item 1 is being written, eight more arrive and wait.
+    waiting = threading.Thread(target=lambda: submit_all(group, list(range(2, 10))))
+    waiting.start()
+    while len(group._waiting) < 8:
+        threading.Event().wait(0.01)
+    recorder.release.set()
+    first.join(timeout=10)
+    waiting.join(timeout=10)
+    assert recorder.batches[0] == [1]
+    assert sorted(recorder.batches[1]) == list(range(2, 10))
+    assert len(recorder.batches) == 2
+
+
+def test_every_thread_gets_its_own_outcome() -> None:
+    recorder = Recorder()
+    group = GroupCommit(recorder, max_batch=5)
+    outcomes = submit_all(group, list(range(1, 41)))
+    assert outcomes == {item: item * 10 for item in range(1, 41)}
+    assert all(len(batch) <= 5 for batch in recorder.batches)
+    assert sorted(item for batch in recorder.batches for item in batch) == list(
+        range(1, 41)
+    )
+
+
+def test_bad_item_fails_alone_and_the_others_are_written() -> None:
+    recorder = Recorder()
+    group: GroupCommit[int, int] = GroupCommit(recorder)
+    recorder.release.clear()
+    first = threading.Thread(target=group.submit, args=(1,))
+    first.start()
+    assert recorder.entered.wait(timeout=10)
+    result: dict[int, object] = {}
+    waiting = threading.Thread(
+        target=lambda: result.update(submit_all(group, [2, -3, 4]))
+    )
+    waiting.start()
+    while len(group._waiting) < 3:
+        threading.Event().wait(0.01)
+    recorder.release.set()
+    first.join(timeout=10)
+    waiting.join(timeout=10)
+    assert result[2] == 20
+    assert result[4] == 40
+    assert isinstance(result[-3], ValueError)
+    # The failed batch was written again item by item.
+    written = [item for batch in recorder.batches for item in batch]
+    assert sorted(written) == [1, 2, 4]
+
+
+def test_max_batch_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="max_batch"):
+        GroupCommit(Recorder(), max_batch=0)

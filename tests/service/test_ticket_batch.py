@@ -1,0 +1,188 @@
+"""Batched ticket storage writes the same rows as storing tickets one by one."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from tierdesk.service.context import ServiceContext
+from tierdesk.service.errors import InvalidInput
+from tierdesk.service.intake import NewTicket, create_ticket, route_draft
+from tierdesk.service.policies import load_active
+from tierdesk.service.requesters import RequesterInput
+from tierdesk.service.ticket_batch import write_new_tickets
+from tierdesk.service.ticket_rows import PendingTicket, write_new_ticket
+from tierdesk.service.transactions import read_session
+from tierdesk.store.access import IdempotencyKeyRow
+from tierdesk.store.history import AuditRow, EventRow
+from tierdesk.store.people import RequesterRow
+from tierdesk.store.schema import DecisionRow, TicketRow
+
+from .conftest import ADMIN, WEDNESDAY, add_agent
+
+
+def pending(
+    context: ServiceContext, draft: NewTicket, key: str | None = None
+) -> PendingTicket:
+    with read_session(context.engine) as session:
+        revision = load_active(context, session)
+    return route_draft(
+        context, ADMIN, revision, draft, {"plan": "pro"}, WEDNESDAY, idempotency_key=key
+    )
+
+
+def stored_rows(context: ServiceContext, external_id: str) -> dict[str, Any]:
+    """Return a ticket's rows without the ids that differ between tickets."""
+
+    def columns(row: Any, *left_out: str) -> dict[str, Any]:
+        names = [c.key for c in row.__table__.columns]
+        return {n: getattr(row, n) for n in names if n not in {"id", *left_out}}
+
+    with read_session(context.engine) as session:
+        ticket = session.scalar(
+            select(TicketRow).where(TicketRow.external_id == external_id)
+        )
+        assert ticket is not None
+        decision = session.get(DecisionRow, ticket.decision_id)
+        events = session.scalars(
+            select(EventRow)
+            .where(EventRow.ticket_id == ticket.id)
+            .order_by(EventRow.sequence)
+        ).all()
+        audit = session.scalars(
+            select(AuditRow).where(AuditRow.object_id == external_id)
+        ).all()
+        keys = session.scalars(
+            select(IdempotencyKeyRow).where(IdempotencyKeyRow.ticket_id == ticket.id)
+        ).all()
+        return {
+            "ticket": columns(
+                ticket, "external_id", "decision_id", "requester_id", "subject"
+            ),
+            "decision": columns(decision, "ticket_id"),
+            "events": [columns(event, "ticket_id") for event in events],
+            "audit": [columns(entry, "object_id") for entry in audit],
+            "keys": [columns(k, "ticket_id", "key", "request_digest") for k in keys],
+        }
+
+
+def draft(number: int, **fields: Any) -> NewTicket:
+    return NewTicket(
+        subject=f"Card {number}",
+        body="My card has not arrived",
+        channel="email",
+        inquiry_type="cards",
+        account_id="ACC-1",
+        **fields,
+    )
+
+
+def test_batch_writes_the_rows_of_the_single_writer(context: ServiceContext) -> None:
+    requester = RequesterInput(email="ana@example.com", name="Ana")
+    single = pending(context, draft(1, requester=requester), key="one")
+    write_new_ticket(context, single)
+    batch = [
+        pending(context, draft(2, requester=requester), key="two"),
+        pending(context, draft(3, requester=requester), key="three"),
+    ]
+    stored = write_new_tickets(context, batch)
+
+    expected = stored_rows(context, single.ticket.id)
+    for item in batch:
+        assert stored_rows(context, item.ticket.id) == expected
+    assert [view.view.id for view in stored] == [item.ticket.id for item in batch]
+    assert stored[0].view.decision == stored[1].view.decision
+    with read_session(context.engine) as session:
+        requesters = session.scalars(select(RequesterRow)).all()
+        assert [row.email for row in requesters] == ["ana@example.com"]
+        tickets = session.scalars(select(TicketRow)).all()
+        assert {row.requester_id for row in tickets} == {requesters[0].id}
+
+
+def test_batch_creates_one_requester_per_new_address(context: ServiceContext) -> None:
+    batch = [
+        pending(context, draft(n, requester=RequesterInput(email=email)))
+        for n, email in enumerate(
+            ["bo@example.com", "cy@example.com", "bo@example.com"]
+        )
+    ]
+    stored = write_new_tickets(context, batch)
+    ids = [view.view.requester.id for view in stored if view.view.requester]
+    assert ids[0] == ids[2] != ids[1]
+
+
+def test_batch_reports_online_teams(context: ServiceContext) -> None:
+    add_agent(context, "a1", ["specialists"])
+    batch = [pending(context, draft(n)) for n in range(3)]
+    stored = write_new_tickets(context, batch)
+    assert {(view.team, view.staffed) for view in stored} == {
+        (view.team, view.team == "specialists") for view in stored
+    }
+
+
+def test_unknown_requester_fails_only_its_own_request(
+    context: ServiceContext,
+) -> None:
+    outcomes: dict[int, object] = {}
+
+    def run(number: int, **fields: Any) -> None:
+        try:
+            created = create_ticket(context, ADMIN, draft(number, **fields), WEDNESDAY)
+            outcomes[number] = created.ticket.id
+        except InvalidInput as exc:
+            outcomes[number] = exc
+
+    threads = [
+        threading.Thread(target=run, args=(n,), kwargs=fields)
+        for n, fields in [
+            (1, {}),
+            (2, {"requester_id": "R-missing"}),
+            (3, {}),
+            (4, {"requester": RequesterInput(email="di@example.com")}),
+        ]
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    failed = outcomes[2]
+    assert isinstance(failed, InvalidInput)
+    assert failed.field == "requester_id"
+    with read_session(context.engine) as session:
+        stored = set(session.scalars(select(TicketRow.external_id)))
+    assert stored == {outcomes[1], outcomes[3], outcomes[4]}
+
+
+def test_same_key_in_one_batch_creates_one_ticket(context: ServiceContext) -> None:
+    results: list[tuple[str, bool]] = []
+    lock = threading.Lock()
+
+    def run() -> None:
+        created = create_ticket(
+            context, ADMIN, draft(7), WEDNESDAY, idempotency_key="same"
+        )
+        with lock:
+            results.append((created.ticket.id, created.replayed))
+
+    threads = [threading.Thread(target=run) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len({ticket_id for ticket_id, _ in results}) == 1
+    assert sorted(replayed for _, replayed in results) == [False] + [True] * 5
+    with read_session(context.engine) as session:
+        assert len(session.scalars(select(TicketRow)).all()) == 1
+
+
+@pytest.mark.parametrize("size", [1, 5])
+def test_batch_sizes_store_every_ticket(context: ServiceContext, size: int) -> None:
+    batch = [pending(context, draft(n), key=f"k{n}") for n in range(size)]
+    write_new_tickets(context, batch)
+    with read_session(context.engine) as session:
+        assert len(session.scalars(select(TicketRow)).all()) == size
+        assert len(session.scalars(select(EventRow)).all()) == 2 * size
+        assert len(session.scalars(select(IdempotencyKeyRow)).all()) == size
