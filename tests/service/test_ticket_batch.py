@@ -47,6 +47,8 @@ def stored_rows(context: ServiceContext, external_id: str) -> dict[str, Any]:
         )
         assert ticket is not None
         decision = session.get(DecisionRow, ticket.decision_id)
+        assert decision is not None
+        assert decision.ticket_id == ticket.id
         events = session.scalars(
             select(EventRow)
             .where(EventRow.ticket_id == ticket.id)

@@ -3,6 +3,7 @@ the ticket, its decision and its first events in one transaction."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -12,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import Field, model_validator
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -228,30 +229,44 @@ def _read_before_routing(
     account_id: str | None,
 ) -> _Known:
     """Read the active policy, the account and a stored key in one statement."""
-    columns: list[Any] = [active_revision_query().scalar_subquery()]
-    if account_id is not None:
-        columns.append(
-            select(AccountRow.attributes)
-            .where(AccountRow.external_id == account_id)
-            .scalar_subquery()
-        )
-    if idempotency_key is not None:
-        columns.append(
-            select(IdempotencyKeyRow.id)
-            .where(
-                IdempotencyKeyRow.token_id == (actor.token_id or 0),
-                IdempotencyKeyRow.key == idempotency_key,
-            )
-            .scalar_subquery()
-        )
+    statement = _pre_routing_statement(
+        account_id is not None, idempotency_key is not None
+    )
+    parameters = {
+        "account_id": account_id,
+        "token_id": actor.token_id or 0,
+        "key": idempotency_key,
+    }
     with autocommit_connection(context.engine) as connection:
-        values = list(connection.execute(select(*columns)).one())
+        values = list(connection.execute(statement, parameters).one())
     revision_id = values.pop(0)
     # An account the service has not stored yet gets the default segment, as in
     # batch routing, so that a ticket is never lost for want of account data.
     attributes = (values.pop(0) or {}) if account_id is not None else {}
     replay_key_id = values.pop(0) if idempotency_key is not None else None
     return _Known(revision_id, dict(attributes), replay_key_id)
+
+
+@functools.cache
+def _pre_routing_statement(with_account: bool, with_key: bool) -> Select[Any]:
+    # Built once per shape; the values are bound at each request.
+    columns: list[Any] = [active_revision_query().scalar_subquery()]
+    if with_account:
+        columns.append(
+            select(AccountRow.attributes)
+            .where(AccountRow.external_id == bindparam("account_id"))
+            .scalar_subquery()
+        )
+    if with_key:
+        columns.append(
+            select(IdempotencyKeyRow.id)
+            .where(
+                IdempotencyKeyRow.token_id == bindparam("token_id"),
+                IdempotencyKeyRow.key == bindparam("key"),
+            )
+            .scalar_subquery()
+        )
+    return select(*columns)
 
 
 def _active_revision(

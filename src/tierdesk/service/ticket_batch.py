@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from tierdesk.events import EventKind
@@ -85,15 +85,16 @@ def _write_batch(
         for pending, ticket_id in zip(batch, ticket_ids, strict=True)
     ]
     decision_ids = _insert_returning_ids(session, DecisionRow, decisions)
-    tickets_table = TicketRow.__table__
+    # One statement: each of these tickets has exactly one decision so far.
+    tickets_table, decisions_table = TicketRow.__table__, DecisionRow.__table__
     session.connection().execute(
         update(tickets_table)
-        .where(tickets_table.c.id == bindparam("row_id"))
-        .values(decision_id=bindparam("new_decision_id")),
-        [
-            {"row_id": ticket_id, "new_decision_id": decision_id}
-            for ticket_id, decision_id in zip(ticket_ids, decision_ids, strict=True)
-        ],
+        .where(tickets_table.c.id.in_(ticket_ids))
+        .values(
+            decision_id=select(decisions_table.c.id)
+            .where(decisions_table.c.ticket_id == tickets_table.c.id)
+            .scalar_subquery()
+        )
     )
 
     events, audits, keys = [], [], []
@@ -173,7 +174,10 @@ def _insert_returning_ids(
 
 
 def _insert(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
-    session.connection().execute(insert(model.__table__), rows)
+    # With RETURNING, SQLAlchemy sends the rows as one multi-row INSERT; without
+    # it, psycopg would send one INSERT per row.
+    table = model.__table__
+    session.connection().execute(insert(table).returning(table.c.id), rows)
 
 
 def _teams_with_online_agent(session: Session, teams: set[str]) -> set[str]:

@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, bindparam, select
 
 from tierdesk.service.actor import TOKEN_ROLES, Actor, Role
 from tierdesk.service.errors import InvalidInput, Unauthenticated, unknown_reference
@@ -111,26 +111,28 @@ def revoke_token(engine: Engine, token_id: int, now: datetime) -> bool:
     return True
 
 
+# One statement for the token and its agent, on every request.
+_TOKEN_LOOKUP = (
+    select(
+        ApiTokenRow.id,
+        ApiTokenRow.name,
+        ApiTokenRow.role,
+        ApiTokenRow.teams,
+        ApiTokenRow.agent_id,
+        ApiTokenRow.token_hash,
+        ApiTokenRow.revoked_at,
+        AgentRow.external_id,
+    )
+    .outerjoin(AgentRow, AgentRow.id == ApiTokenRow.agent_id)
+    .where(ApiTokenRow.token_hash == bindparam("digest"))
+)
+
+
 def authenticate(engine: Engine, token: str) -> Actor:
     """Return the actor a bearer token stands for; raise Unauthenticated if none."""
     digest = _digest(token)
-    # One statement for the token and its agent, on every request.
-    statement = (
-        select(
-            ApiTokenRow.id,
-            ApiTokenRow.name,
-            ApiTokenRow.role,
-            ApiTokenRow.teams,
-            ApiTokenRow.agent_id,
-            ApiTokenRow.token_hash,
-            ApiTokenRow.revoked_at,
-            AgentRow.external_id,
-        )
-        .outerjoin(AgentRow, AgentRow.id == ApiTokenRow.agent_id)
-        .where(ApiTokenRow.token_hash == digest)
-    )
     with autocommit_connection(engine) as connection:
-        row = connection.execute(statement).one_or_none()
+        row = connection.execute(_TOKEN_LOOKUP, {"digest": digest}).one_or_none()
     # The lookup is by digest; the constant-time compare guards the check.
     if row is None or not hmac.compare_digest(row.token_hash, digest):
         raise Unauthenticated("invalid_token", "invalid or unknown API token")
