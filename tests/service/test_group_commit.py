@@ -52,7 +52,7 @@ def test_single_item_is_written_alone() -> None:
     assert recorder.batches == [[4]]
 
 
-def test_items_arriving_during_a_write_share_the_next_batch() -> None:
+def test_late_items_share_the_next_batch() -> None:
     recorder = Recorder()
     group: GroupCommit[int, int] = GroupCommit(recorder)
     recorder.release.clear()
@@ -83,7 +83,7 @@ def test_every_thread_gets_its_own_outcome() -> None:
     )
 
 
-def test_bad_item_fails_alone_and_the_others_are_written() -> None:
+def test_bad_item_fails_alone() -> None:
     recorder = Recorder()
     group: GroupCommit[int, int] = GroupCommit(recorder)
     recorder.release.clear()
