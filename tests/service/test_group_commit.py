@@ -52,24 +52,31 @@ def test_single_item_is_written_alone() -> None:
     assert recorder.batches == [[4]]
 
 
-def test_late_items_share_the_next_batch() -> None:
+def submit_during_first_write(items: list[int]) -> tuple[Recorder, dict[int, object]]:
+    """Submit item 1, then `items` while item 1 is being written; return all."""
     recorder = Recorder()
     group: GroupCommit[int, int] = GroupCommit(recorder)
     recorder.release.clear()
     first = threading.Thread(target=group.submit, args=(1,))
     first.start()
     assert recorder.entered.wait(timeout=10)
-    # While item 1 is being written, eight more arrive and wait.
-    waiting = threading.Thread(target=lambda: submit_all(group, list(range(2, 10))))
+    outcomes: dict[int, object] = {}
+    waiting = threading.Thread(target=lambda: outcomes.update(submit_all(group, items)))
     waiting.start()
-    while len(group._waiting) < 8:
+    while len(group._waiting) < len(items):
         threading.Event().wait(0.01)
     recorder.release.set()
     first.join(timeout=10)
     waiting.join(timeout=10)
+    return recorder, outcomes
+
+
+def test_late_items_share_the_next_batch() -> None:
+    recorder, outcomes = submit_during_first_write(list(range(2, 10)))
     assert recorder.batches[0] == [1]
     assert sorted(recorder.batches[1]) == list(range(2, 10))
     assert len(recorder.batches) == 2
+    assert outcomes == {item: item * 10 for item in range(2, 10)}
 
 
 def test_every_thread_gets_its_own_outcome() -> None:
@@ -84,22 +91,7 @@ def test_every_thread_gets_its_own_outcome() -> None:
 
 
 def test_bad_item_fails_alone() -> None:
-    recorder = Recorder()
-    group: GroupCommit[int, int] = GroupCommit(recorder)
-    recorder.release.clear()
-    first = threading.Thread(target=group.submit, args=(1,))
-    first.start()
-    assert recorder.entered.wait(timeout=10)
-    result: dict[int, object] = {}
-    waiting = threading.Thread(
-        target=lambda: result.update(submit_all(group, [2, -3, 4]))
-    )
-    waiting.start()
-    while len(group._waiting) < 3:
-        threading.Event().wait(0.01)
-    recorder.release.set()
-    first.join(timeout=10)
-    waiting.join(timeout=10)
+    recorder, result = submit_during_first_write([2, -3, 4])
     assert result[2] == 20
     assert result[4] == 40
     assert isinstance(result[-3], ValueError)
