@@ -61,15 +61,24 @@ def post_ticket(
     context: Context,
     actor: CurrentActor,
     now: Now,
-    response: Response,
     idempotency_key: IdempotencyKey = None,
-) -> TicketView:
+) -> Response:
     """Route and store a ticket; the decision, its reason and the policy come back."""
     created = create_ticket(context, actor, draft, now, idempotency_key=idempotency_key)
+    # Serialised here: the view is already valid, and FastAPI would validate it
+    # against the response model again.
     if created.replayed:
-        response.status_code = status.HTTP_200_OK
-        response.headers["Idempotent-Replayed"] = "true"
-    return created.ticket
+        return Response(
+            created.ticket.model_dump_json(),
+            status_code=status.HTTP_200_OK,
+            headers={"Idempotent-Replayed": "true"},
+            media_type="application/json",
+        )
+    return Response(
+        created.ticket.model_dump_json(),
+        status_code=status.HTTP_201_CREATED,
+        media_type="application/json",
+    )
 
 
 @router.get("", response_model=TicketPageView)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -105,31 +107,60 @@ def decision_view(row: DecisionRow) -> DecisionView:
 
 def ticket_view(session: Session, row: TicketRow, actor: Actor) -> TicketView:
     """Build the view of one ticket, masking personal data for vendor roles."""
-    requester = (
-        session.get(RequesterRow, row.requester_id) if row.requester_id else None
-    )
-    agent = session.get(AgentRow, row.agent_id) if row.agent_id else None
-    decision = session.get(DecisionRow, row.decision_id) if row.decision_id else None
-    revision = (
-        session.get(PolicyVersionRow, row.policy_version_id)
-        if row.policy_version_id
-        else None
-    )
-    bugs = session.scalars(
-        select(BugRow.external_id)
-        .join(TicketBugRow, TicketBugRow.bug_id == BugRow.id)
-        .where(TicketBugRow.ticket_id == row.id)
-        .order_by(BugRow.id)
-    ).all()
-    return assemble_view(
-        row,
-        actor,
-        requester=requester,
-        agent=agent,
-        decision=decision,
-        version_label=revision.version_label if revision else None,
-        bugs=list(bugs),
-    )
+    return ticket_views(session, [row], actor)[0]
+
+
+def ticket_views(
+    session: Session, rows: Sequence[TicketRow], actor: Actor
+) -> list[TicketView]:
+    """Build the views of tickets with one query per related table."""
+
+    def by_id(model: Any, ids: set[int | None]) -> dict[int, Any]:
+        wanted = sorted(i for i in ids if i is not None)
+        if not wanted:
+            return {}
+        return {
+            r.id: r for r in session.scalars(select(model).where(model.id.in_(wanted)))
+        }
+
+    requesters = by_id(RequesterRow, {row.requester_id for row in rows})
+    agents = by_id(AgentRow, {row.agent_id for row in rows})
+    decisions = by_id(DecisionRow, {row.decision_id for row in rows})
+    revision_ids = sorted({r.policy_version_id for r in rows} - {None})
+    labels: dict[int, str] = {}
+    if revision_ids:
+        # The label only: a revision row holds the whole policy text.
+        labels = dict(
+            session.execute(
+                select(PolicyVersionRow.id, PolicyVersionRow.version_label).where(
+                    PolicyVersionRow.id.in_(revision_ids)
+                )
+            ).all()
+        )
+    bugs: dict[int, list[str]] = {}
+    if rows:
+        links = session.execute(
+            select(TicketBugRow.ticket_id, BugRow.external_id)
+            .join(BugRow, TicketBugRow.bug_id == BugRow.id)
+            .where(TicketBugRow.ticket_id.in_([row.id for row in rows]))
+            .order_by(BugRow.id)
+        )
+        for ticket_id, bug in links:
+            bugs.setdefault(ticket_id, []).append(bug)
+    views = []
+    for row in rows:
+        views.append(
+            assemble_view(
+                row,
+                actor,
+                requester=requesters.get(row.requester_id or 0),
+                agent=agents.get(row.agent_id or 0),
+                decision=decisions.get(row.decision_id or 0),
+                version_label=labels.get(row.policy_version_id or 0),
+                bugs=bugs.get(row.id, []),
+            )
+        )
+    return views
 
 
 def assemble_view(

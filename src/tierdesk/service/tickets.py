@@ -23,6 +23,7 @@ from tierdesk.service.ticket_views import (
     TicketView,
     decision_view,
     ticket_view,
+    ticket_views,
 )
 from tierdesk.service.transactions import read_session
 from tierdesk.store.people import AgentRow, RequesterRow
@@ -105,8 +106,7 @@ def list_tickets(
     with read_session(context.engine) as session:
         rows = session.scalars(statement).all()
         page = rows[:limit]
-        # NOTE: one view costs a few queries; fine for pages of up to MAX_PAGE.
-        views = [ticket_view(session, row, actor) for row in page]
+        views = ticket_views(session, page, actor)
         next_cursor = encode_cursor(page[-1].id) if len(rows) > limit else None
     return TicketPage(views, next_cursor)
 
