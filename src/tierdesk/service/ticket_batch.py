@@ -166,8 +166,8 @@ def _write_batch(
 def _insert_returning_ids(
     session: Session, model: type[TicketRow | DecisionRow], rows: list[dict[str, Any]]
 ) -> list[int]:
-    # Core statements on the session's connection: the ORM's bulk insert adds
-    # nothing here and costs more than the statement.
+    # Core statements on the session's connection: the ORM's bulk insert would
+    # add its own bookkeeping, which these rows do not need.
     table = model.__table__
     statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
     return list(session.connection().scalars(statement, rows))

@@ -116,11 +116,11 @@ def ticket_views(
     """Build the views of tickets with one query per related table."""
 
     def by_id(model: Any, ids: set[int | None]) -> dict[int, Any]:
-        wanted = sorted(i for i in ids if i is not None)
-        if not wanted:
+        present = sorted(i for i in ids if i is not None)
+        if not present:
             return {}
         return {
-            r.id: r for r in session.scalars(select(model).where(model.id.in_(wanted)))
+            r.id: r for r in session.scalars(select(model).where(model.id.in_(present)))
         }
 
     requesters = by_id(RequesterRow, {row.requester_id for row in rows})
