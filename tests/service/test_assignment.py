@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -14,6 +15,7 @@ from tierdesk.service.assignment import assign_waiting
 from tierdesk.service.context import ServiceContext
 from tierdesk.service.errors import Conflict
 from tierdesk.service.intake import NewTicket, create_ticket
+from tierdesk.service.sla_watch import ticket_sla
 from tierdesk.service.ticket_assignment import AssignmentInput, assign_ticket
 from tierdesk.service.tickets import get_events, get_ticket
 from tierdesk.store.history import EventRow
@@ -253,3 +255,21 @@ def test_concurrent_intake_assigns_once(database_url: str) -> None:
         )
     assert assigned == 8
     context.engine.dispose()
+
+
+def test_stale_sweep_does_not_date_assignment_before_creation(
+    context: ServiceContext,
+) -> None:
+    # The agent comes online with a clock read at 10:00, and the assignment
+    # this triggers takes a ticket that another request created at 10:05.
+    created_at = WEDNESDAY + timedelta(minutes=5)
+    draft = NewTicket(subject="card", inquiry_type="cards")
+    ticket = create_ticket(context, ADMIN, draft, created_at).ticket
+    add_agent(context, "a1", ["vendor", "specialists"], now=WEDNESDAY)
+    assert get_ticket(context, ADMIN, ticket.id).agent_id == "a1"
+
+    times = [event.at for event in get_events(context, ADMIN, ticket.id)]
+    assert times == sorted(times)
+    assert times[-1] == created_at
+    # The SLA clocks replay the events in order, so they read without error.
+    assert ticket_sla(context, ADMIN, ticket.id, created_at + timedelta(hours=1))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Sequence
 
@@ -90,8 +91,10 @@ def test_every_thread_gets_its_own_outcome() -> None:
     )
 
 
-def test_bad_item_fails_alone() -> None:
+def test_bad_item_fails_alone(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="tierdesk.service.group_commit")
     recorder, result = submit_during_first_write([2, -3, 4])
+    assert "a batch of 3 failed with ValueError" in caplog.text
     assert result[2] == 20
     assert result[4] == 40
     assert isinstance(result[-3], ValueError)

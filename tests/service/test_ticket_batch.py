@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from tierdesk.service.actor import Actor, Role
 from tierdesk.service.context import ServiceContext
 from tierdesk.service.errors import InvalidInput
 from tierdesk.service.intake import NewTicket, create_ticket, route_draft
@@ -188,3 +189,41 @@ def test_batch_sizes_store_every_ticket(context: ServiceContext, size: int) -> N
         assert len(session.scalars(select(TicketRow)).all()) == size
         assert len(session.scalars(select(EventRow)).all()) == 2 * size
         assert len(session.scalars(select(IdempotencyKeyRow)).all()) == size
+
+
+def test_unknown_requester_is_rejected_before_the_batch(
+    context: ServiceContext,
+) -> None:
+    written: list[int] = []
+    write = context.new_tickets._write
+
+    def counting(batch: Any) -> Any:
+        written.append(len(batch))
+        return write(batch)
+
+    context.new_tickets._write = counting
+    with pytest.raises(InvalidInput) as caught:
+        create_ticket(context, ADMIN, draft(1, requester_id="R-none"), WEDNESDAY)
+    assert caught.value.field == "requester_id"
+    assert written == []
+
+
+def test_creator_outside_the_team_sees_only_the_requester_id(
+    context: ServiceContext,
+) -> None:
+    known = RequesterInput(email="eve@example.com", name="Eve", phone="+44 20 1")
+    create_ticket(context, ADMIN, draft(1, requester=known), WEDNESDAY)
+    agent = Actor(name="agent-1", role=Role.AGENT, teams=frozenset({"product"}))
+    again = RequesterInput(email="eve@example.com")
+
+    outside = create_ticket(context, agent, draft(2, requester=again), WEDNESDAY)
+    assert outside.ticket.team != "product"
+    assert outside.ticket.requester is not None
+    assert outside.ticket.requester.name is None
+    assert outside.ticket.requester.phone is None
+    assert outside.ticket.requester.email is None
+
+    own = Actor(name="agent-2", role=Role.AGENT, teams=frozenset({outside.ticket.team}))
+    inside = create_ticket(context, own, draft(3, requester=again), WEDNESDAY)
+    assert inside.ticket.requester is not None
+    assert inside.ticket.requester.name == "Eve"

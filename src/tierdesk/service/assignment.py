@@ -136,7 +136,10 @@ def _assign_one(
         for candidate in ranked:
             agent = lock_agent_with_room(session, candidate.agent_id, skip_locked=True)
             if agent is not None and agent.presence == "online":
-                give_ticket(session, ticket, agent, SYSTEM, now, mode=settings.mode)
+                # A sweep started before the ticket's last change must not date
+                # the assignment before it, or the ticket's events go backwards.
+                at = max(now, ticket.queued_at or now, ticket.updated_at or now)
+                give_ticket(session, ticket, agent, SYSTEM, at, mode=settings.mode)
                 return Assignment(ticket.external_id, agent.external_id, team)
     return None
 

@@ -1,12 +1,12 @@
 """Group commit: requests that arrive together are written in one transaction.
 
 Each request thread hands its item to `GroupCommit.submit` and waits. The first
-thread to arrive while no batch is being written becomes the leader: it writes
-every item waiting at that moment (its own first) in one call, hands each
-waiting thread its outcome, and makes the oldest item still waiting the next
-leader. Under light load a batch holds one item and costs nothing extra; under
-heavy load the batches grow by themselves, so the transactions, commits and
-round trips per item fall. Nothing waits on a timer.
+thread to arrive while no batch is being written becomes the leader. The leader
+writes every item waiting at that moment, its own first, in one call. It hands
+each waiting thread its outcome and makes the oldest item still waiting the
+next leader. Under light load a batch holds one item and costs nothing
+extra. Under heavy load the batches grow by themselves, so the transactions,
+commits and round trips per item fall. Nothing waits on a timer.
 
 When a batch of several items fails, each item is written again alone, so one
 bad item fails only its own request and the others are still stored.
@@ -14,10 +14,13 @@ bad item fails only its own request and the others are still stored.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
+
+logger = logging.getLogger(__name__)
 
 Item = TypeVar("Item")
 Outcome = TypeVar("Outcome")
@@ -104,7 +107,13 @@ class GroupCommit(Generic[Item, Outcome]):
             if len(batch) == 1:
                 batch[0].error = exc
                 return
-            # Find the item that failed: each is written alone.
+            # Find the item that failed: each is written alone. The exception's
+            # class only: its message may quote values from the request.
+            logger.info(
+                "a batch of %d failed with %s; writing its items one at a time",
+                len(batch),
+                type(exc).__name__,
+            )
             for slot in batch:
                 self._write_batch([slot])
             return

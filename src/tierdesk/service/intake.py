@@ -22,7 +22,7 @@ from tierdesk.errors import ModelError
 from tierdesk.service.actor import Actor
 from tierdesk.service.assignment import assign_waiting
 from tierdesk.service.context import ServiceContext
-from tierdesk.service.errors import InvalidInput
+from tierdesk.service.errors import InvalidInput, unknown_reference
 from tierdesk.service.fields import InputModel
 from tierdesk.service.permissions import require
 from tierdesk.service.policies import (
@@ -33,9 +33,10 @@ from tierdesk.service.policies import (
 from tierdesk.service.policy_cache import PolicyRevision
 from tierdesk.service.requesters import RequesterInput
 from tierdesk.service.ticket_rows import PendingTicket, RowHook, write_new_ticket
-from tierdesk.service.ticket_views import TicketView, ticket_view
+from tierdesk.service.ticket_views import TicketView, hide_requester, ticket_view
 from tierdesk.service.transactions import autocommit_connection, read_session
 from tierdesk.store.access import IdempotencyKeyRow
+from tierdesk.store.people import RequesterRow
 from tierdesk.store.schema import AccountRow, TicketRow
 from tierdesk.ticket import Ticket
 
@@ -92,7 +93,23 @@ def create_ticket(
     `on_write` adds rows of the caller's own to the ticket's transaction.
     """
     require(actor, "ticket.create")
-    known = _read_before_routing(context, actor, idempotency_key, draft.account_id)
+    created = _create(context, actor, draft, now, idempotency_key, on_write)
+    if actor.sees_team(created.ticket.team):
+        return created
+    # A team-scoped creator whose ticket went to another team learns no more of
+    # an existing requester than reading the requester would show them.
+    return CreatedTicket(hide_requester(created.ticket), created.replayed)
+
+
+def _create(
+    context: ServiceContext,
+    actor: Actor,
+    draft: NewTicket,
+    now: datetime,
+    idempotency_key: str | None,
+    on_write: RowHook | None,
+) -> CreatedTicket:
+    known = _read_before_routing(context, actor, idempotency_key, draft)
     if known.replay_key_id is not None:
         digest = request_digest(draft)
         replay = _replay(context, actor, idempotency_key or "", digest)
@@ -135,9 +152,9 @@ def create_ticket(
         # No online agent in the team when the ticket was stored, so no
         # assignment can succeed; the worker's sweep retries later.
         return CreatedTicket(stored.view, replayed=False)
-    assigned = assign_waiting(context, stored.team, now, revision=revision)
-    if all(assignment.ticket_id != ticket.id for assignment in assigned):
-        return CreatedTicket(stored.view, replayed=False)
+    assign_waiting(context, stored.team, now, revision=revision)
+    # Read again even when this request assigned other tickets only: a
+    # concurrent request's assignment may have taken this one.
     with read_session(context.engine) as session:
         row = session.scalar(
             select(TicketRow).where(TicketRow.external_id == ticket.id)
@@ -226,16 +243,19 @@ def _read_before_routing(
     context: ServiceContext,
     actor: Actor,
     idempotency_key: str | None,
-    account_id: str | None,
+    draft: NewTicket,
 ) -> _Known:
-    """Read the active policy, the account and a stored key in one statement."""
+    """Read the active policy, the account, a stored key and the requester named
+    by id in one statement."""
+    account_id, requester_id = draft.account_id, draft.requester_id
     statement = _pre_routing_statement(
-        account_id is not None, idempotency_key is not None
+        account_id is not None, idempotency_key is not None, requester_id is not None
     )
     parameters = {
         "account_id": account_id,
         "token_id": actor.token_id or 0,
         "key": idempotency_key,
+        "requester_id": requester_id,
     }
     with autocommit_connection(context.engine) as connection:
         values = list(connection.execute(statement, parameters).one())
@@ -244,11 +264,17 @@ def _read_before_routing(
     # batch routing, so that a ticket is never lost for want of account data.
     attributes = (values.pop(0) or {}) if account_id is not None else {}
     replay_key_id = values.pop(0) if idempotency_key is not None else None
+    # Checked here so that a wrong id fails before it joins a batch; the batch
+    # writer checks again.
+    if requester_id is not None and values.pop(0) is None:
+        raise unknown_reference("requester", requester_id, "requester_id")
     return _Known(revision_id, dict(attributes), replay_key_id)
 
 
 @functools.cache
-def _pre_routing_statement(with_account: bool, with_key: bool) -> Select[Any]:
+def _pre_routing_statement(
+    with_account: bool, with_key: bool, with_requester: bool
+) -> Select[Any]:
     # Built once per shape; the values are bound at each request.
     columns: list[Any] = [active_revision_query().scalar_subquery()]
     if with_account:
@@ -264,6 +290,12 @@ def _pre_routing_statement(with_account: bool, with_key: bool) -> Select[Any]:
                 IdempotencyKeyRow.token_id == bindparam("token_id"),
                 IdempotencyKeyRow.key == bindparam("key"),
             )
+            .scalar_subquery()
+        )
+    if with_requester:
+        columns.append(
+            select(RequesterRow.id)
+            .where(RequesterRow.external_id == bindparam("requester_id"))
             .scalar_subquery()
         )
     return select(*columns)

@@ -83,6 +83,17 @@ class TicketView(BaseModel):
     decision: DecisionView | None
 
 
+def hide_requester(view: TicketView) -> TicketView:
+    """Return the view with only the requester's id, for a ticket outside the
+    actor's teams."""
+    if view.requester is None:
+        return view
+    hidden = RequesterView(
+        id=view.requester.id, email=None, name=None, phone=None, account_id=None
+    )
+    return view.model_copy(update={"requester": hidden})
+
+
 def requester_view(row: RequesterRow, actor: Actor) -> RequesterView:
     if actor.masks_personal_data:
         return RequesterView(
@@ -129,7 +140,7 @@ def ticket_views(
     revision_ids = sorted({r.policy_version_id for r in rows} - {None})
     labels: dict[int, str] = {}
     if revision_ids:
-        # The label only: a revision row holds the whole policy text.
+        # The label only: a revision row also stores the whole policy text.
         labels = dict(
             session.execute(
                 select(PolicyVersionRow.id, PolicyVersionRow.version_label).where(
