@@ -3,6 +3,8 @@ nothing is written."""
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 from sqlalchemy import func, select
 
@@ -129,6 +131,29 @@ def test_wrong_path_type(api: Api) -> None:
     response = api.request("GET", "/policy/versions/latest")
     assert response.status_code == 422
     assert _error(response)["field"] == "revision"
+
+
+def _cursor(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "params", "field"),
+    [
+        ("GET", "/tickets", {"cursor": _cursor("t:2147483648")}, "cursor"),
+        ("GET", "/tickets", {"cursor": _cursor("t:9223372036854775808")}, "cursor"),
+        ("GET", "/policy/versions/2147483648", None, "revision"),
+        ("GET", "/policy/versions/99999999999999999999", None, "revision"),
+        ("POST", "/policy/versions/99999999999999999999/activate", None, "revision"),
+        ("GET", "/audit", {"after_id": "99999999999999999999"}, "after_id"),
+    ],
+)
+def test_ids_beyond_the_id_range(
+    api: Api, method: str, path: str, params: dict[str, str] | None, field: str
+) -> None:
+    response = api.request(method, path, params=params)
+    assert response.status_code == 422
+    assert _error(response)["field"] == field
 
 
 def test_bad_query_values(api: Api) -> None:

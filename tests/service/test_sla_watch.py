@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from tierdesk.events import EventKind
+from tierdesk.service import sla_watch
 from tierdesk.service.comments import CommentInput, add_comment
 from tierdesk.service.context import ServiceContext
 from tierdesk.service.intake import NewTicket, create_ticket
@@ -104,3 +106,29 @@ def test_sweep_reports_alerts(context: ServiceContext) -> None:
     _new(context)
     result = sweep(context, FIRST_RESPONSE_WARNING)
     assert result.sla_alerts == 1
+
+
+def test_sweep_skips_tickets_created_after_its_clock(context: ServiceContext) -> None:
+    _new(context)
+    # Created while a sweep whose clock was read earlier is still scanning.
+    later = NewTicket(subject="later", inquiry_type="cards")
+    create_ticket(context, ADMIN, later, FIRST_RESPONSE_WARNING + timedelta(hours=1))
+    assert check_sla(context, FIRST_RESPONSE_WARNING) == 1
+    assert _alerts(context) == [("first_response", "warning")]
+
+
+def test_sweep_goes_on_after_one_ticket_fails(
+    context: ServiceContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = _new(context)
+    _new(context)
+    real = sla_watch._check_ticket
+
+    def failing(context: ServiceContext, ticket_id: int, now: datetime) -> int:
+        if ticket_id == 1:
+            raise ValueError("no events applied yet")
+        return real(context, ticket_id, now)
+
+    monkeypatch.setattr(sla_watch, "_check_ticket", failing)
+    assert check_sla(context, FIRST_RESPONSE_WARNING) == 1
+    assert first

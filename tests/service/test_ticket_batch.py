@@ -16,6 +16,7 @@ from tierdesk.service.policies import load_active
 from tierdesk.service.requesters import RequesterInput
 from tierdesk.service.ticket_batch import write_new_tickets
 from tierdesk.service.ticket_rows import PendingTicket, write_new_ticket
+from tierdesk.service.tickets import get_ticket
 from tierdesk.service.transactions import read_session
 from tierdesk.store.access import IdempotencyKeyRow
 from tierdesk.store.history import AuditRow, EventRow
@@ -208,22 +209,30 @@ def test_unknown_requester_is_rejected_before_the_batch(
     assert written == []
 
 
-def test_creator_outside_the_team_sees_only_the_requester_id(
+def test_creators_see_only_what_they_sent_of_a_requester(
     context: ServiceContext,
 ) -> None:
     known = RequesterInput(email="eve@example.com", name="Eve", phone="+44 20 1")
-    create_ticket(context, ADMIN, draft(1, requester=known), WEDNESDAY)
+    first = create_ticket(context, ADMIN, draft(1, requester=known), WEDNESDAY)
+    assert first.ticket.requester is not None
+    assert first.ticket.requester.name == "Eve"
+
     agent = Actor(name="agent-1", role=Role.AGENT, teams=frozenset({"product"}))
-    again = RequesterInput(email="eve@example.com")
-
-    outside = create_ticket(context, agent, draft(2, requester=again), WEDNESDAY)
-    assert outside.ticket.team != "product"
-    assert outside.ticket.requester is not None
-    assert outside.ticket.requester.name is None
-    assert outside.ticket.requester.phone is None
-    assert outside.ticket.requester.email is None
-
-    own = Actor(name="agent-2", role=Role.AGENT, teams=frozenset({outside.ticket.team}))
-    inside = create_ticket(context, own, draft(3, requester=again), WEDNESDAY)
-    assert inside.ticket.requester is not None
-    assert inside.ticket.requester.name == "Eve"
+    integration = Actor(name="form", role=Role.INTEGRATION, token_id=9)
+    rename = RequesterInput(email="eve@example.com", name="Mallory")
+    for number, actor in enumerate([agent, integration], start=2):
+        created = create_ticket(
+            context, actor, draft(number, requester=rename), WEDNESDAY
+        )
+        shown = created.ticket.requester
+        assert shown is not None
+        assert shown.id == first.ticket.requester.id
+        assert (shown.email, shown.name, shown.phone) == (
+            "eve@example.com",
+            "Mallory",
+            None,
+        )
+    # Neither could change the stored requester, which they may not write.
+    stored = get_ticket(context, ADMIN, first.ticket.id).requester
+    assert stored is not None
+    assert (stored.name, stored.phone) == ("Eve", "+44 20 1")

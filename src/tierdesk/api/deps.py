@@ -6,12 +6,13 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from tierdesk.service.actor import Actor
 from tierdesk.service.context import ServiceContext
 from tierdesk.service.errors import Unauthenticated
+from tierdesk.service.tickets import MAX_ROW_ID
 from tierdesk.service.tokens import authenticate
 
 _bearer = HTTPBearer(
@@ -50,3 +51,5 @@ def get_actor(
 Context = Annotated[ServiceContext, Depends(get_context)]
 Now = Annotated[datetime, Depends(get_now)]
 CurrentActor = Annotated[Actor, Depends(get_actor)]
+# A numeric id in a path; larger values cannot name a row, so they are a 422.
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, status
 from fastapi.concurrency import run_in_threadpool
 
-from tierdesk.api.deps import Context, CurrentActor, Now
+from tierdesk.api.deps import Context, CurrentActor, Now, RowId
 from tierdesk.api.json_body import StrictJsonRoute
 from tierdesk.service.errors import ServiceError
 from tierdesk.service.policies import (
@@ -101,7 +101,7 @@ async def post_policy_version(
 
 @router.get("/versions/{revision}", response_model=PolicyText)
 def get_policy_version(
-    revision: int, context: Context, actor: CurrentActor
+    revision: RowId, context: Context, actor: CurrentActor
 ) -> PolicyText:
     version, text = get_policy_text(context, actor, revision)
     return PolicyText(**version.model_dump(), text=text)
@@ -109,7 +109,7 @@ def get_policy_version(
 
 @router.post("/versions/{revision}/activate", response_model=PolicyVersion)
 def post_activate(
-    revision: int, context: Context, actor: CurrentActor, now: Now
+    revision: RowId, context: Context, actor: CurrentActor, now: Now
 ) -> PolicyVersion:
     """Switch to a stored revision, later or earlier: this is also the rollback."""
     return activate_policy(context, actor, revision, now)

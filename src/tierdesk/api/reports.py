@@ -13,6 +13,7 @@ from tierdesk.service.audit import AuditEntry, list_audit
 from tierdesk.service.dry_run import DryRunInput, DryRunResult, dry_run
 from tierdesk.service.exports import corrections_csv
 from tierdesk.service.permissions import require
+from tierdesk.service.tickets import MAX_ROW_ID
 
 router = APIRouter(tags=["reports"], route_class=StrictJsonRoute)
 
@@ -44,7 +45,7 @@ def get_corrections(context: Context, actor: CurrentActor) -> StreamingResponse:
 def get_audit(
     context: Context,
     actor: CurrentActor,
-    after_id: Annotated[int, Query(ge=0)] = 0,
+    after_id: Annotated[int, Query(ge=0, le=MAX_ROW_ID)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[AuditEntry]:
     """Audit entries after `after_id`, oldest first; page with the last id seen."""

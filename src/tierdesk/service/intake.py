@@ -24,7 +24,7 @@ from tierdesk.service.assignment import assign_waiting
 from tierdesk.service.context import ServiceContext
 from tierdesk.service.errors import InvalidInput, unknown_reference
 from tierdesk.service.fields import InputModel
-from tierdesk.service.permissions import require
+from tierdesk.service.permissions import may_do_anywhere, require
 from tierdesk.service.policies import (
     active_revision_query,
     load_active,
@@ -33,7 +33,7 @@ from tierdesk.service.policies import (
 from tierdesk.service.policy_cache import PolicyRevision
 from tierdesk.service.requesters import RequesterInput
 from tierdesk.service.ticket_rows import PendingTicket, RowHook, write_new_ticket
-from tierdesk.service.ticket_views import TicketView, hide_requester, ticket_view
+from tierdesk.service.ticket_views import TicketView, requester_as_sent, ticket_view
 from tierdesk.service.transactions import autocommit_connection, read_session
 from tierdesk.store.access import IdempotencyKeyRow
 from tierdesk.store.people import RequesterRow
@@ -94,11 +94,12 @@ def create_ticket(
     """
     require(actor, "ticket.create")
     created = _create(context, actor, draft, now, idempotency_key, on_write)
-    if actor.sees_team(created.ticket.team):
+    if may_do_anywhere(actor, "requester.read"):
         return created
-    # A team-scoped creator whose ticket went to another team learns no more of
-    # an existing requester than reading the requester would show them.
-    return CreatedTicket(hide_requester(created.ticket), created.replayed)
+    # Other callers get back what they sent, not what is stored of a requester
+    # that existed already, which they may not be allowed to read.
+    shown = requester_as_sent(created.ticket, draft.requester)
+    return CreatedTicket(shown, created.replayed)
 
 
 def _create(

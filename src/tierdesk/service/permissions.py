@@ -51,3 +51,8 @@ def require(actor: Actor, action: str) -> None:
             "forbidden",
             f"role {actor.role.value!r} may not perform {action!r}",
         )
+
+
+def may_do_anywhere(actor: Actor, action: str) -> bool:
+    """Return whether the actor may perform `action` on any team's objects."""
+    return actor.role in PERMISSIONS[action] and not actor.team_scoped

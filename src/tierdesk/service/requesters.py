@@ -49,11 +49,12 @@ class RequesterUpdate(InputModel):
 
 
 def upsert_requester(
-    session: Session, data: RequesterInput, now: datetime
+    session: Session, data: RequesterInput, now: datetime, *, update: bool = True
 ) -> RequesterRow:
     """Return the requester with the e-mail address, updated, or a new one.
 
-    Fields left out of `data` keep their stored values.
+    Fields left out of `data` keep their stored values. Without `update`, an
+    existing requester is returned unchanged.
     """
     row = None
     if data.email is not None:
@@ -62,6 +63,8 @@ def upsert_requester(
         )
     if row is None:
         row = new_requester(session, data, now)
+    elif not update:
+        return row
     apply_requester_input(row, data, now)
     session.flush()
     return row

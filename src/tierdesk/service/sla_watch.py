@@ -142,6 +142,9 @@ def check_sla(context: ServiceContext, now: datetime) -> int:
                 .where(
                     TicketRow.status.in_(UNRESOLVED),
                     TicketRow.decision_id.is_not(None),
+                    # A ticket created after `now` has no events up to `now`;
+                    # the next sweep checks it.
+                    TicketRow.created_at <= now,
                     TicketRow.id > after,
                 )
                 .order_by(TicketRow.id)
@@ -150,7 +153,16 @@ def check_sla(context: ServiceContext, now: datetime) -> int:
         # NOTE: clocks are evaluated one ticket at a time, which suits thousands
         # of open tickets; `tierdesk.sla.clock_table` would batch larger queues.
         for ticket_id in ticket_ids:
-            recorded += _check_ticket(context, ticket_id, now)
+            try:
+                recorded += _check_ticket(context, ticket_id, now)
+            except Exception as exc:
+                # One ticket's failure must not stop the alerts of the others.
+                # The class only: the message may quote ticket data.
+                logger.error(
+                    "SLA check of ticket row %s failed with %s; skipped",
+                    ticket_id,
+                    type(exc).__name__,
+                )
         if len(ticket_ids) < SCAN_BATCH:
             return recorded
         after = ticket_ids[-1]

@@ -21,6 +21,7 @@ from tierdesk.events import EventKind
 from tierdesk.service.audit import audit_values
 from tierdesk.service.context import ServiceContext
 from tierdesk.service.errors import unknown_reference
+from tierdesk.service.permissions import may_do_anywhere
 from tierdesk.service.queues import queue_placement
 from tierdesk.service.requesters import apply_requester_input, new_requester
 from tierdesk.service.ticket_rows import (
@@ -220,9 +221,12 @@ def _requesters(
             row = by_email.get(data.email) if data.email else None
             if row is None:
                 row = new_requester(session, data, now)
+                apply_requester_input(row, data, now)
                 if data.email:
                     by_email[data.email] = row
-            apply_requester_input(row, data, now)
+            elif may_do_anywhere(pending.actor, "requester.write"):
+                # Only callers who may change any requester update one here.
+                apply_requester_input(row, data, now)
             found.append(row)
         elif pending.draft.requester_id is not None:
             row = by_id.get(pending.draft.requester_id)

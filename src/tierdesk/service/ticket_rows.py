@@ -18,6 +18,7 @@ from tierdesk.service.audit import record_audit
 from tierdesk.service.context import ServiceContext
 from tierdesk.service.errors import unknown_reference
 from tierdesk.service.history import record_event, start_history
+from tierdesk.service.permissions import may_do_anywhere
 from tierdesk.service.policy_cache import PolicyRevision
 from tierdesk.service.queues import enter_queue, open_team_for
 from tierdesk.service.requesters import upsert_requester
@@ -152,7 +153,12 @@ def _store(
     ticket, decision, draft = pending.ticket, pending.decision, pending.draft
     requester = None
     if draft.requester is not None:
-        requester = upsert_requester(session, draft.requester, now)
+        requester = upsert_requester(
+            session,
+            draft.requester,
+            now,
+            update=may_do_anywhere(actor, "requester.write"),
+        )
     elif draft.requester_id is not None:
         requester = session.scalar(
             select(RequesterRow).where(RequesterRow.external_id == draft.requester_id)

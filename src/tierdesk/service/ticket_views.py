@@ -83,15 +83,19 @@ class TicketView(BaseModel):
     decision: DecisionView | None
 
 
-def hide_requester(view: TicketView) -> TicketView:
-    """Return the view with only the requester's id, for a ticket outside the
-    actor's teams."""
+def requester_as_sent(view: TicketView, sent: Any) -> TicketView:
+    """Return the view with the requester's id and only the fields of `sent`, the
+    requester input of the request (None when it named the requester by id)."""
     if view.requester is None:
         return view
-    hidden = RequesterView(
-        id=view.requester.id, email=None, name=None, phone=None, account_id=None
+    shown = RequesterView(
+        id=view.requester.id,
+        email=sent.email if sent else None,
+        name=sent.name if sent else None,
+        phone=sent.phone if sent else None,
+        account_id=sent.account_id if sent else None,
     )
-    return view.model_copy(update={"requester": hidden})
+    return view.model_copy(update={"requester": shown})
 
 
 def requester_view(row: RequesterRow, actor: Actor) -> RequesterView:

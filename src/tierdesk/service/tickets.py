@@ -30,6 +30,8 @@ from tierdesk.store.people import AgentRow, RequesterRow
 from tierdesk.store.schema import DecisionRow, TicketRow
 
 MAX_PAGE = 200
+# Row ids are 32-bit integers on PostgreSQL.
+MAX_ROW_ID = 2**31 - 1
 
 
 class TicketFilters(InputModel):
@@ -63,9 +65,10 @@ def decode_cursor(cursor: str) -> int:
         padded = cursor + "=" * (-len(cursor) % 4)
         text = base64.urlsafe_b64decode(padded.encode()).decode()
         prefix, value = text.split(":", 1)
-        if prefix != "t":
+        row_id = int(value)
+        if prefix != "t" or not 0 < row_id <= MAX_ROW_ID:
             raise ValueError(prefix)
-        return int(value)
+        return row_id
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise InvalidInput(
             "invalid_field",
