@@ -426,6 +426,19 @@ def test_naive_timestamp_without_timezone_names_column(tmp_path):
     assert "timestamps.timezone" in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    "stamp", ["9999-12-31T00:00:00+00:00", "0001-01-01T00:00:00+02:00"]
+)
+def test_timestamp_outside_calendar_years_names_row(tmp_path, stamp):
+    text = (
+        HEADER
+        + f"T1,2024-03-04T09:00:00Z,New,Desk,customer,\nT1,{stamp},Solved,Desk,A1,\n"
+    )
+    with pytest.raises(InputError, match="outside the years 1900-2200") as caught:
+        _import(tmp_path, text)
+    assert (caught.value.row, caught.value.column) == (3, "time")
+
+
 def test_naive_timestamp_uses_mapping_timezone(tmp_path):
     # 4 March is winter time in Brussels (+01:00); 1 July is summer time (+02:00).
     text = HEADER + (

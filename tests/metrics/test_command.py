@@ -149,3 +149,10 @@ def test_command_rejects_misspelt_attribute(small_log):
     assert result.returncode == 1
     assert "--priority-attribute: no event has the attribute 'priorty'" in result.stderr
     assert "attributes found: " in result.stderr
+
+
+def test_command_rejects_now_outside_calendar_years(small_log):
+    result = metrics(small_log, "--now", "2300-01-01T00:00:00Z")
+    assert result.returncode == 2
+    assert "outside the years 1900-2200" in result.stderr
+    assert "--now" in result.stderr

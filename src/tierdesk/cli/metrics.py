@@ -8,8 +8,10 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from tierdesk.calendar import MAX_YEAR, MIN_YEAR
 from tierdesk.cli import cli, columns_option, console
 from tierdesk.errors import InputError
+from tierdesk.importers._timestamps import in_calendar_range
 
 # Event attributes that have columns of their own in the metrics table.
 _OWN_COLUMNS = frozenset({"inquiry_type", "channel", "segment", "priority"})
@@ -24,11 +26,19 @@ def parse_now(value: str | None) -> datetime | None:
     except ValueError:
         raise click.BadParameter(
             f"invalid time {value!r}; expected ISO 8601 such as "
-            "2024-03-04T17:00:00+01:00"
+            "2024-03-04T17:00:00+01:00",
+            param_hint="'--now'",
         ) from None
     if moment.tzinfo is None:
         raise click.BadParameter(
-            f"time {value!r} has no UTC offset; add one such as +00:00"
+            f"time {value!r} has no UTC offset; add one such as +00:00",
+            param_hint="'--now'",
+        )
+    if not in_calendar_range(moment):
+        raise click.BadParameter(
+            f"time {value!r} is outside the years {MIN_YEAR}-{MAX_YEAR} that "
+            "business calendars cover",
+            param_hint="'--now'",
         )
     return moment
 

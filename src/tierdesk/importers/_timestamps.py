@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from tierdesk.calendar import MAX_YEAR, MIN_YEAR
 from tierdesk.errors import InputError
 from tierdesk.importers.report import ImportReport
 
@@ -42,7 +43,7 @@ class TimestampParser:
             self._report.unparseable_timestamps.append(number)
             return None
         if value.tzinfo is not None:
-            return value
+            return self._checked(value, text, number)
         if self._zone is None:
             raise InputError(
                 f"timestamp {text!r} has no UTC offset; set timestamps.timezone in "
@@ -54,7 +55,27 @@ class TimestampParser:
         local = value.replace(tzinfo=self._zone)
         if _in_transition(local):
             self._report.ambiguous_local_times.append(number)
-        return local
+        return self._checked(local, text, number)
+
+    def _checked(self, value: datetime, text: str, number: int) -> datetime:
+        if not in_calendar_range(value):
+            raise InputError(
+                f"timestamp {text!r} is outside the years {MIN_YEAR}-{MAX_YEAR} "
+                "that business calendars cover; correct the year or remove the row",
+                file=self._file,
+                row=number,
+                column=self._column,
+            )
+        return value
+
+
+def in_calendar_range(value: datetime) -> bool:
+    """Return whether an aware time falls in the years business calendars cover."""
+    try:
+        year = value.astimezone(UTC).year
+    except OverflowError:
+        return False
+    return MIN_YEAR <= year <= MAX_YEAR
 
 
 def _in_transition(local: datetime) -> bool:
