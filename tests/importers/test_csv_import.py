@@ -429,7 +429,7 @@ def test_naive_timestamp_without_timezone_names_column(tmp_path):
 @pytest.mark.parametrize(
     "stamp", ["9999-12-31T00:00:00+00:00", "0001-01-01T00:00:00+02:00"]
 )
-def test_timestamp_outside_calendar_years_names_row(tmp_path, stamp):
+def test_out_of_range_timestamp_names_row(tmp_path, stamp):
     text = (
         HEADER
         + f"T1,2024-03-04T09:00:00Z,New,Desk,customer,\nT1,{stamp},Solved,Desk,A1,\n"

@@ -151,7 +151,7 @@ def test_command_rejects_misspelt_attribute(small_log):
     assert "attributes found: " in result.stderr
 
 
-def test_command_rejects_now_outside_calendar_years(small_log):
+def test_command_rejects_out_of_range_now(small_log):
     result = metrics(small_log, "--now", "2300-01-01T00:00:00Z")
     assert result.returncode == 2
     assert "outside the years 1900-2200" in result.stderr

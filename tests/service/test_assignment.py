@@ -257,7 +257,7 @@ def test_concurrent_intake_assigns_once(database_url: str) -> None:
     context.engine.dispose()
 
 
-def test_stale_sweep_does_not_date_assignment_before_creation(
+def test_stale_clock_assigns_after_creation(
     context: ServiceContext,
 ) -> None:
     # The agent comes online with a clock read at 10:00, and the assignment

@@ -108,7 +108,7 @@ def test_sweep_reports_alerts(context: ServiceContext) -> None:
     assert result.sla_alerts == 1
 
 
-def test_sweep_skips_tickets_created_after_its_clock(context: ServiceContext) -> None:
+def test_sweep_skips_later_tickets(context: ServiceContext) -> None:
     _new(context)
     # Created while a sweep whose clock was read earlier is still scanning.
     later = NewTicket(subject="later", inquiry_type="cards")
@@ -117,7 +117,7 @@ def test_sweep_skips_tickets_created_after_its_clock(context: ServiceContext) ->
     assert _alerts(context) == [("first_response", "warning")]
 
 
-def test_sweep_goes_on_after_one_ticket_fails(
+def test_sweep_survives_failed_ticket(
     context: ServiceContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first = _new(context)

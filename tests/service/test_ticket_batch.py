@@ -84,7 +84,7 @@ def draft(number: int, **fields: Any) -> NewTicket:
     )
 
 
-def test_batch_writes_the_rows_of_the_single_writer(context: ServiceContext) -> None:
+def test_batch_rows_match_single_writer(context: ServiceContext) -> None:
     requester = RequesterInput(email="ana@example.com", name="Ana")
     single = pending(context, draft(1, requester=requester), key="one")
     write_new_ticket(context, single)
@@ -106,7 +106,7 @@ def test_batch_writes_the_rows_of_the_single_writer(context: ServiceContext) -> 
         assert {row.requester_id for row in tickets} == {requesters[0].id}
 
 
-def test_batch_creates_one_requester_per_new_address(context: ServiceContext) -> None:
+def test_batch_requester_per_address(context: ServiceContext) -> None:
     batch = [
         pending(context, draft(n, requester=RequesterInput(email=email)))
         for n, email in enumerate(
@@ -127,7 +127,7 @@ def test_batch_reports_online_teams(context: ServiceContext) -> None:
     }
 
 
-def test_unknown_requester_fails_only_its_own_request(
+def test_unknown_requester_fails_alone(
     context: ServiceContext,
 ) -> None:
     outcomes: dict[int, object] = {}
@@ -160,7 +160,7 @@ def test_unknown_requester_fails_only_its_own_request(
     assert stored == {outcomes[1], outcomes[3], outcomes[4]}
 
 
-def test_same_key_in_one_batch_creates_one_ticket(context: ServiceContext) -> None:
+def test_same_key_creates_one_ticket(context: ServiceContext) -> None:
     results: list[tuple[str, bool]] = []
     lock = threading.Lock()
 
@@ -183,7 +183,7 @@ def test_same_key_in_one_batch_creates_one_ticket(context: ServiceContext) -> No
 
 
 @pytest.mark.parametrize("size", [1, 5])
-def test_batch_sizes_store_every_ticket(context: ServiceContext, size: int) -> None:
+def test_batch_stores_every_ticket(context: ServiceContext, size: int) -> None:
     batch = [pending(context, draft(n), key=f"k{n}") for n in range(size)]
     write_new_tickets(context, batch)
     with read_session(context.engine) as session:
@@ -192,7 +192,7 @@ def test_batch_sizes_store_every_ticket(context: ServiceContext, size: int) -> N
         assert len(session.scalars(select(IdempotencyKeyRow)).all()) == size
 
 
-def test_unknown_requester_is_rejected_before_the_batch(
+def test_unknown_requester_rejected_early(
     context: ServiceContext,
 ) -> None:
     written: list[int] = []
@@ -209,7 +209,7 @@ def test_unknown_requester_is_rejected_before_the_batch(
     assert written == []
 
 
-def test_creators_see_only_what_they_sent_of_a_requester(
+def test_creator_sees_requester_as_sent(
     context: ServiceContext,
 ) -> None:
     known = RequesterInput(email="eve@example.com", name="Eve", phone="+44 20 1")

@@ -55,7 +55,7 @@ def test_page_size_does_not_add_queries(context: ServiceContext) -> None:
     assert len(large) == len(small)
 
 
-def test_listed_views_equal_single_reads(context: ServiceContext) -> None:
+def test_listed_views_match_single_reads(context: ServiceContext) -> None:
     ids = make_tickets(context, 4)
     link_bug(
         context,
