@@ -4,7 +4,7 @@ Each request thread hands its item to `GroupCommit.submit` and waits. The first
 thread to arrive while no batch is being written becomes the leader. The leader
 writes every item waiting at that moment, its own first, in one call. It hands
 each waiting thread its outcome and makes the oldest item still waiting the
-next leader. Under light load a batch holds one item and costs nothing
+next leader. Under light load a batch contains one item and costs nothing
 extra. Under heavy load the batches grow by themselves, so the transactions,
 commits and round trips per item fall. Nothing waits on a timer.
 

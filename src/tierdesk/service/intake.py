@@ -98,8 +98,8 @@ def create_ticket(
         return created
     # Other callers get back what they sent, not what is stored of a requester
     # that existed already, which they may not be allowed to read.
-    shown = requester_as_sent(created.ticket, draft.requester)
-    return CreatedTicket(shown, created.replayed)
+    view = requester_as_sent(created.ticket, draft.requester)
+    return CreatedTicket(view, created.replayed)
 
 
 def _create(

@@ -106,8 +106,8 @@ def write_in_session(
 ) -> NewTicketRows:
     """Add a new ticket's rows to the caller's write transaction."""
     actor, revision, now = pending.actor, pending.revision, pending.now
-    # Read first, while nothing is pending, so that the read does not make the
-    # session flush the new rows early; they are inserted in one flush.
+    # Read before adding rows, because a read would make the session flush
+    # pending rows early. The new rows then go in one flush.
     team = open_team_for(revision, pending.decision.team, now)
     staffed = team_has_online_agent(session, team)
     stored = _store(context, session, pending, subscriptions)

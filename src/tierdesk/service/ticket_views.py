@@ -88,14 +88,14 @@ def requester_as_sent(view: TicketView, sent: Any) -> TicketView:
     requester input of the request (None when it named the requester by id)."""
     if view.requester is None:
         return view
-    shown = RequesterView(
+    echoed = RequesterView(
         id=view.requester.id,
         email=sent.email if sent else None,
         name=sent.name if sent else None,
         phone=sent.phone if sent else None,
         account_id=sent.account_id if sent else None,
     )
-    return view.model_copy(update={"requester": shown})
+    return view.model_copy(update={"requester": echoed})
 
 
 def requester_view(row: RequesterRow, actor: Actor) -> RequesterView:
