@@ -1,12 +1,15 @@
-"""Batched ticket storage writes the same rows as storing tickets one by one."""
+"""Batched ticket storage writes the same rows as storing tickets one by one,
+with the general writer and with PostgreSQL's two-statement writer."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from tierdesk.service.actor import Actor, Role
 from tierdesk.service.context import ServiceContext
@@ -15,15 +18,39 @@ from tierdesk.service.intake import NewTicket, create_ticket, route_draft
 from tierdesk.service.policies import load_active
 from tierdesk.service.requesters import RequesterInput
 from tierdesk.service.ticket_batch import write_new_tickets
-from tierdesk.service.ticket_rows import PendingTicket, write_new_ticket
+from tierdesk.service.ticket_batch_pg import write_batch_postgres
+from tierdesk.service.ticket_rows import NewTicketRows, PendingTicket, write_new_ticket
 from tierdesk.service.tickets import get_ticket
 from tierdesk.service.transactions import read_session
+from tierdesk.service.webhooks import SubscriptionInput, create_subscription
 from tierdesk.store.access import IdempotencyKeyRow
 from tierdesk.store.history import AuditRow, EventRow
 from tierdesk.store.people import RequesterRow
 from tierdesk.store.schema import DecisionRow, TicketRow
 
 from .conftest import ADMIN, WEDNESDAY, add_agent
+
+# Callers of this role may not update existing requesters, so both writers
+# take their batches.
+CREATOR = Actor(name="intake-test", role=Role.INTEGRATION, token_id=1)
+
+Writer = Callable[[Sequence[PendingTicket]], list[NewTicketRows]]
+
+
+@pytest.fixture(params=["general", "postgres"])
+def write_batch(request: pytest.FixtureRequest, context: ServiceContext) -> Writer:
+    """Each batch writer that the context's database uses."""
+    if request.param == "general":
+        return lambda batch: write_new_tickets(context, batch)
+    if context.engine.dialect.name != "postgresql":
+        pytest.skip("the two-statement writer runs on PostgreSQL only")
+
+    def write(batch: Sequence[PendingTicket]) -> list[NewTicketRows]:
+        stored = write_batch_postgres(context, batch)
+        assert stored is not None, "the writer handed the batch on"
+        return stored
+
+    return write
 
 
 def pending(
@@ -32,7 +59,13 @@ def pending(
     with read_session(context.engine) as session:
         revision = load_active(context, session)
     return route_draft(
-        context, ADMIN, revision, draft, {"plan": "pro"}, WEDNESDAY, idempotency_key=key
+        context,
+        CREATOR,
+        revision,
+        draft,
+        {"plan": "pro"},
+        WEDNESDAY,
+        idempotency_key=key,
     )
 
 
@@ -84,7 +117,9 @@ def draft(number: int, **fields: Any) -> NewTicket:
     )
 
 
-def test_batch_rows_match_single_writer(context: ServiceContext) -> None:
+def test_batch_rows_match_single_writer(
+    context: ServiceContext, write_batch: Writer
+) -> None:
     requester = RequesterInput(email="ana@example.com", name="Ana")
     single = pending(context, draft(1, requester=requester), key="one")
     write_new_ticket(context, single)
@@ -92,7 +127,7 @@ def test_batch_rows_match_single_writer(context: ServiceContext) -> None:
         pending(context, draft(2, requester=requester), key="two"),
         pending(context, draft(3, requester=requester), key="three"),
     ]
-    stored = write_new_tickets(context, batch)
+    stored = write_batch(batch)
 
     expected = stored_rows(context, single.ticket.id)
     for item in batch:
@@ -106,22 +141,26 @@ def test_batch_rows_match_single_writer(context: ServiceContext) -> None:
         assert {row.requester_id for row in tickets} == {requesters[0].id}
 
 
-def test_batch_requester_per_address(context: ServiceContext) -> None:
+def test_batch_requester_per_address(
+    context: ServiceContext, write_batch: Writer
+) -> None:
     batch = [
         pending(context, draft(n, requester=RequesterInput(email=email)))
         for n, email in enumerate(
             ["bo@example.com", "cy@example.com", "bo@example.com"]
         )
     ]
-    stored = write_new_tickets(context, batch)
+    stored = write_batch(batch)
     ids = [view.view.requester.id for view in stored if view.view.requester]
     assert ids[0] == ids[2] != ids[1]
 
 
-def test_batch_reports_online_teams(context: ServiceContext) -> None:
+def test_batch_reports_online_teams(
+    context: ServiceContext, write_batch: Writer
+) -> None:
     add_agent(context, "a1", ["specialists"])
     batch = [pending(context, draft(n)) for n in range(3)]
-    stored = write_new_tickets(context, batch)
+    stored = write_batch(batch)
     assert {(view.team, view.staffed) for view in stored} == {
         (view.team, view.team == "specialists") for view in stored
     }
@@ -183,9 +222,11 @@ def test_same_key_creates_one_ticket(context: ServiceContext) -> None:
 
 
 @pytest.mark.parametrize("size", [1, 5])
-def test_batch_stores_every_ticket(context: ServiceContext, size: int) -> None:
+def test_batch_stores_every_ticket(
+    context: ServiceContext, write_batch: Writer, size: int
+) -> None:
     batch = [pending(context, draft(n), key=f"k{n}") for n in range(size)]
-    write_new_tickets(context, batch)
+    write_batch(batch)
     with read_session(context.engine) as session:
         assert len(session.scalars(select(TicketRow)).all()) == size
         assert len(session.scalars(select(EventRow)).all()) == 2 * size
@@ -235,3 +276,103 @@ def test_creator_sees_requester_as_sent(
     assert stored is not None
     assert stored.name == "Eve"
     assert stored.phone == "+44 20 1"
+
+
+def test_batch_views_match_stored_tickets(
+    context: ServiceContext, write_batch: Writer
+) -> None:
+    known = create_ticket(
+        context,
+        ADMIN,
+        draft(1, requester=RequesterInput(email="fo@example.com")),
+        WEDNESDAY,
+    ).ticket.requester
+    assert known is not None
+    batch = [
+        pending(context, draft(2, requester_id=known.id)),
+        pending(context, draft(3, requester=RequesterInput(email="gu@example.com"))),
+        pending(context, draft(4)),
+    ]
+    for stored in write_batch(batch):
+        assert stored.view == get_ticket(context, ADMIN, stored.view.id)
+
+
+def tickets_stored(context: ServiceContext) -> int:
+    with read_session(context.engine) as session:
+        return session.scalar(select(func.count()).select_from(TicketRow)) or 0
+
+
+@pytest.fixture
+def postgres_context(context: ServiceContext) -> ServiceContext:
+    if context.engine.dialect.name != "postgresql":
+        pytest.skip("the two-statement writer runs on PostgreSQL only")
+    return context
+
+
+def test_postgres_writer_hands_on_webhooks(postgres_context: ServiceContext) -> None:
+    context = postgres_context
+    create_subscription(
+        context,
+        ADMIN,
+        SubscriptionInput(url="http://127.0.0.1:9/hook", events=["ticket.created"]),
+        WEDNESDAY,
+    )
+    assert write_batch_postgres(context, [pending(context, draft(1))]) is None
+    assert tickets_stored(context) == 0
+    # Through the group commit, the general writer records the delivery.
+    created = create_ticket(context, ADMIN, draft(2), WEDNESDAY)
+    assert tickets_stored(context) == 1
+    assert created.ticket.id
+
+
+def test_postgres_writer_hands_on_requester_updates(
+    postgres_context: ServiceContext,
+) -> None:
+    context = postgres_context
+    first = RequesterInput(email="hu@example.com", name="Hu")
+    create_ticket(context, ADMIN, draft(1, requester=first), WEDNESDAY)
+    renamed = RequesterInput(email="hu@example.com", name="Hugo")
+    with read_session(context.engine) as session:
+        revision = load_active(context, session)
+    # An admin may update the requester, which the general writer does.
+    update = route_draft(
+        context, ADMIN, revision, draft(2, requester=renamed), {}, WEDNESDAY
+    )
+    assert write_batch_postgres(context, [update]) is None
+    stored = write_batch_postgres(
+        context, [pending(context, draft(3, requester=renamed))]
+    )
+    assert stored is not None
+    with read_session(context.engine) as session:
+        names = session.scalars(select(RequesterRow.name)).all()
+    assert names == ["Hu"]
+
+
+def test_postgres_writer_is_all_or_nothing(postgres_context: ServiceContext) -> None:
+    context = postgres_context
+    batch = [
+        pending(
+            context,
+            draft(1, requester=RequesterInput(email="iv@example.com")),
+            key="same",
+        ),
+        pending(context, draft(2), key="same"),
+    ]
+    with pytest.raises(IntegrityError):
+        write_batch_postgres(context, batch)
+    assert tickets_stored(context) == 0
+    with read_session(context.engine) as session:
+        assert session.scalars(select(RequesterRow)).all() == []
+    # The connection went back to the pool in a usable state.
+    assert write_batch_postgres(context, [pending(context, draft(3))]) is not None
+
+
+def test_postgres_writer_rejects_unknown_requester(
+    postgres_context: ServiceContext,
+) -> None:
+    context = postgres_context
+    batch = [pending(context, draft(1)), pending(context, draft(2, requester_id="R-x"))]
+    with pytest.raises(InvalidInput) as caught:
+        write_batch_postgres(context, batch)
+    assert caught.value.field == "requester_id"
+    assert tickets_stored(context) == 0

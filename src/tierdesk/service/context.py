@@ -75,9 +75,14 @@ class ServiceContext:
         self.new_tickets = GroupCommit(self._write_new_tickets)
 
     def _write_new_tickets(self, batch: Sequence[Any]) -> Sequence[Any]:
-        # Imported here because the batch writer builds on this module.
+        # Imported here because the batch writers build on this module.
         from tierdesk.service.ticket_batch import write_new_tickets
+        from tierdesk.service.ticket_batch_pg import write_batch_postgres
 
+        if self.engine.dialect.name == "postgresql":
+            stored = write_batch_postgres(self, batch)
+            if stored is not None:
+                return stored
         return write_new_tickets(self, batch)
 
 

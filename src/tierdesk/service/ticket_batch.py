@@ -12,6 +12,7 @@ because a delivery body needs the stored ticket.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -60,31 +61,15 @@ def write_new_tickets(
 def _write_batch(
     context: ServiceContext, session: Session, batch: Sequence[PendingTicket]
 ) -> list[NewTicketRows]:
-    placements = [
-        queue_placement(
-            pending.revision,
-            pending.decision.team,
-            pending.now,
-            queue_attributes(pending.decision),
-        )
-        for pending in batch
-    ]
+    placements = batch_placements(batch)
     staffed = _teams_with_online_agent(session, {team for team, _, _ in placements})
     requesters = _requesters(session, batch)
 
-    tickets = []
-    for pending, requester, (team, tier, _) in zip(
-        batch, requesters, placements, strict=True
-    ):
-        values = ticket_values(pending, requester.id if requester else None)
-        values.update(team=team, tier=tier, queued_at=pending.now)
-        tickets.append(values)
+    tickets = ticket_rows(
+        batch, [row.id if row else None for row in requesters], placements
+    )
     ticket_ids = _insert_returning_ids(session, TicketRow, tickets)
-
-    decisions = [
-        {"ticket_id": ticket_id, **decision_values(context, pending)}
-        for pending, ticket_id in zip(batch, ticket_ids, strict=True)
-    ]
+    decisions = decision_rows(context, batch, ticket_ids)
     decision_ids = _insert_returning_ids(session, DecisionRow, decisions)
     # One statement: each of these tickets has exactly one decision so far.
     tickets_table, decisions_table = TicketRow.__table__, DecisionRow.__table__
@@ -97,8 +82,85 @@ def _write_batch(
             .scalar_subquery()
         )
     )
+    for values, decision_id in zip(tickets, decision_ids, strict=True):
+        values["decision_id"] = decision_id
 
-    events, audits, keys = [], [], []
+    history = history_rows(batch, ticket_ids, placements)
+    _insert(session, EventRow, history.events)
+    _insert(session, AuditRow, history.audits)
+    if history.keys:
+        _insert(session, IdempotencyKeyRow, history.keys)
+    return stored_tickets(
+        batch,
+        tickets,
+        ticket_ids,
+        decisions,
+        decision_ids,
+        requesters,
+        placements,
+        staffed,
+    )
+
+
+Placement = tuple[str, str, dict[str, Any]]
+
+
+def batch_placements(batch: Sequence[PendingTicket]) -> list[Placement]:
+    """Return the team, tier and team_assigned attributes of each new ticket."""
+    return [
+        queue_placement(
+            pending.revision,
+            pending.decision.team,
+            pending.now,
+            queue_attributes(pending.decision),
+        )
+        for pending in batch
+    ]
+
+
+def ticket_rows(
+    batch: Sequence[PendingTicket],
+    requester_ids: Sequence[int | None],
+    placements: Sequence[Placement],
+) -> list[dict[str, Any]]:
+    """Return the ticket rows of a batch, queued in their teams, without ids."""
+    rows = []
+    for pending, requester_id, (team, tier, _) in zip(
+        batch, requester_ids, placements, strict=True
+    ):
+        values = ticket_values(pending, requester_id)
+        values.update(team=team, tier=tier, queued_at=pending.now)
+        rows.append(values)
+    return rows
+
+
+def decision_rows(
+    context: ServiceContext,
+    batch: Sequence[PendingTicket],
+    ticket_ids: Sequence[int],
+) -> list[dict[str, Any]]:
+    """Return the decision rows of a batch, without ids."""
+    return [
+        {"ticket_id": ticket_id, **decision_values(context, pending)}
+        for pending, ticket_id in zip(batch, ticket_ids, strict=True)
+    ]
+
+
+@dataclass(frozen=True)
+class HistoryRows:
+    events: list[dict[str, Any]]
+    audits: list[dict[str, Any]]
+    keys: list[dict[str, Any]]
+
+
+def history_rows(
+    batch: Sequence[PendingTicket],
+    ticket_ids: Sequence[int],
+    placements: Sequence[Placement],
+) -> HistoryRows:
+    """Return the first two events, the audit entry and the idempotency key of
+    each new ticket."""
+    history = HistoryRows([], [], [])
     for pending, ticket_id, (team, tier, attributes) in zip(
         batch, ticket_ids, placements, strict=True
     ):
@@ -107,7 +169,7 @@ def _write_batch(
         # `tierdesk.service.ticket_rows`.
         first = {"ticket_id": ticket_id, "at": now, "actor": actor.name}
         first.update(agent=None, status="new", source_status=None)
-        events.append(
+        history.events.append(
             {
                 **first,
                 "sequence": 0,
@@ -117,7 +179,7 @@ def _write_batch(
                 "attributes": created_attributes(pending.ticket, pending.decision),
             }
         )
-        events.append(
+        history.events.append(
             {
                 **first,
                 "sequence": 1,
@@ -127,29 +189,36 @@ def _write_batch(
                 "attributes": attributes,
             }
         )
-        audits.append(
+        history.audits.append(
             audit_values(actor, "ticket.create", "ticket", pending.ticket.id, now, {})
         )
         if pending.idempotency_key is not None:
-            keys.append(
+            history.keys.append(
                 {
                     **idempotency_values(pending),
                     "ticket_id": ticket_id,
                     "created_at": now,
                 }
             )
-    _insert(session, EventRow, events)
-    _insert(session, AuditRow, audits)
-    if keys:
-        _insert(session, IdempotencyKeyRow, keys)
+    return history
 
+
+def stored_tickets(
+    batch: Sequence[PendingTicket],
+    tickets: Sequence[dict[str, Any]],
+    ticket_ids: Sequence[int],
+    decisions: Sequence[dict[str, Any]],
+    decision_ids: Sequence[int],
+    requesters: Sequence[RequesterRow | None],
+    placements: Sequence[Placement],
+    staffed: set[str],
+) -> list[NewTicketRows]:
+    """Return the views of the stored tickets, built from the rows in hand."""
     stored = []
     for index, pending in enumerate(batch):
-        ticket = TicketRow(
-            **tickets[index], id=ticket_ids[index], decision_id=decision_ids[index]
-        )
+        ticket = TicketRow(**tickets[index], id=ticket_ids[index])
         decision = DecisionRow(**decisions[index], id=decision_ids[index])
-        # Built from the rows in hand: a new ticket has no agent or bugs yet.
+        # A new ticket has no agent or bugs yet.
         view = assemble_view(
             ticket,
             pending.actor,

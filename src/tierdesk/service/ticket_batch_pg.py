@@ -1,0 +1,299 @@
+"""Storing a batch of new tickets on PostgreSQL in two statements.
+
+The general batch writer (`tierdesk.service.ticket_batch`) makes about nine
+round trips through SQLAlchemy per batch. This writer makes two, each one
+statement outside a transaction, so each is atomic by itself:
+
+1. A read: whether a webhook subscription is active, which of the batch's
+   teams have an online agent, the requesters the batch names, and new ids
+   for the tickets, their decisions and the new requesters.
+2. A write: every row of the batch, sent as one JSON array per table and
+   inserted by a chain of data-modifying WITH clauses. PostgreSQL checks the
+   foreign keys between these rows at the end of the statement.
+
+The rows are built by the same functions as the general writer's. Two cases
+go to the general writer instead: an active webhook subscription, whose
+deliveries are recorded through the ORM, and a caller who may update an
+existing requester.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import psycopg
+from sqlalchemy import Table
+from sqlalchemy.exc import DBAPIError
+
+from tierdesk.service.context import ServiceContext
+from tierdesk.service.errors import unknown_reference
+from tierdesk.service.permissions import may_do_anywhere
+from tierdesk.service.requesters import apply_requester_input
+from tierdesk.service.ticket_batch import (
+    batch_placements,
+    decision_rows,
+    history_rows,
+    stored_tickets,
+    ticket_rows,
+)
+from tierdesk.service.ticket_rows import NewTicketRows, PendingTicket
+from tierdesk.store.access import IdempotencyKeyRow
+from tierdesk.store.history import AuditRow, EventRow
+from tierdesk.store.people import RequesterRow
+from tierdesk.store.schema import DecisionRow, TicketRow
+
+_READ = """
+WITH named AS (
+    SELECT * FROM requesters
+    WHERE email = ANY(%(emails)s::text[]) OR external_id = ANY(%(ids)s::text[])
+)
+SELECT
+    EXISTS (SELECT 1 FROM webhook_subscriptions WHERE active),
+    ARRAY(
+        SELECT DISTINCT member.team
+        FROM agent_teams AS member JOIN agents ON agents.id = member.agent_id
+        WHERE member.team = ANY(%(teams)s::text[]) AND agents.presence = 'online'
+    ),
+    (SELECT coalesce(json_agg(named), '[]'::json) FROM named),
+    ARRAY(
+        SELECT nextval(pg_get_serial_sequence('tickets', 'id'))
+        FROM generate_series(1, %(tickets)s::int)
+    ),
+    ARRAY(
+        SELECT nextval(pg_get_serial_sequence('decisions', 'id'))
+        FROM generate_series(1, %(tickets)s::int)
+    ),
+    ARRAY(
+        SELECT nextval(pg_get_serial_sequence('requesters', 'id'))
+        FROM generate_series(
+            1,
+            %(unnamed)s::int + cardinality(%(emails)s::text[])
+            - (SELECT count(*) FROM named WHERE email = ANY(%(emails)s::text[]))
+        )
+    )
+"""
+
+# The tables of a new ticket, in the order their rows are inserted, and
+# whether the writer sends their ids. Events, audit entries and keys take
+# theirs from their sequences.
+_TABLES: tuple[tuple[Table, bool], ...] = (
+    (RequesterRow.__table__, True),  # type: ignore[arg-type]
+    (TicketRow.__table__, True),  # type: ignore[arg-type]
+    (DecisionRow.__table__, True),  # type: ignore[arg-type]
+    (EventRow.__table__, False),  # type: ignore[arg-type]
+    (AuditRow.__table__, False),  # type: ignore[arg-type]
+    (IdempotencyKeyRow.__table__, False),  # type: ignore[arg-type]
+)
+
+
+def write_batch_postgres(
+    context: ServiceContext, batch: Sequence[PendingTicket]
+) -> list[NewTicketRows] | None:
+    """Store every ticket of `batch` and return them in order.
+
+    Return None, having written nothing but sequence values, when the general
+    writer must store the batch.
+    """
+    placements = batch_placements(batch)
+    emails = sorted(
+        {
+            pending.draft.requester.email
+            for pending in batch
+            if pending.draft.requester is not None and pending.draft.requester.email
+        }
+    )
+    named_ids = sorted({p.draft.requester_id for p in batch} - {None})  # type: ignore[type-var]
+    unnamed = sum(
+        1
+        for pending in batch
+        if pending.draft.requester is not None and not pending.draft.requester.email
+    )
+    parameters = {
+        "emails": emails,
+        "ids": named_ids,
+        "teams": sorted({team for team, _, _ in placements}),
+        "tickets": len(batch),
+        "unnamed": unnamed,
+    }
+    pooled = context.engine.raw_connection()
+    try:
+        connection = pooled.driver_connection
+        assert isinstance(connection, psycopg.Connection)
+        connection.autocommit = True
+        try:
+            row = _run(pooled, connection, _READ, parameters).fetchone()
+            assert row is not None
+            subscribed, staffed, named, ticket_ids, decision_ids, new_ids = row
+            if subscribed:
+                return None
+            requesters = _requesters(batch, named, new_ids)
+            if requesters is None:
+                return None
+            tickets = ticket_rows(
+                batch, [r.id if r else None for r in requesters], placements
+            )
+            for values, ticket_id, decision_id in zip(
+                tickets, ticket_ids, decision_ids, strict=True
+            ):
+                values.update(id=ticket_id, decision_id=decision_id)
+            decisions = decision_rows(context, batch, ticket_ids)
+            for values, decision_id in zip(decisions, decision_ids, strict=True):
+                values["id"] = decision_id
+            history = history_rows(batch, ticket_ids, placements)
+            new_requesters = [
+                _requester_values(r) for r in _unique_new(requesters, set(new_ids))
+            ]
+            rows = [
+                new_requesters,
+                tickets,
+                decisions,
+                history.events,
+                history.audits,
+                history.keys,
+            ]
+            _run(
+                pooled,
+                connection,
+                _write_statement(),
+                [json.dumps(table_rows, default=_json_value) for table_rows in rows],
+            )
+        finally:
+            if not connection.closed:
+                connection.autocommit = False
+    finally:
+        pooled.close()
+    for values in tickets:
+        del values["id"]
+    for values in decisions:
+        del values["id"]
+    return stored_tickets(
+        batch,
+        tickets,
+        ticket_ids,
+        decisions,
+        decision_ids,
+        requesters,
+        placements,
+        set(staffed),
+    )
+
+
+def _run(
+    pooled: Any, connection: psycopg.Connection, statement: str, parameters: Any
+) -> psycopg.Cursor:
+    try:
+        return connection.execute(statement, parameters)
+    except psycopg.Error as exc:
+        if connection.closed or isinstance(exc, psycopg.OperationalError):
+            pooled.invalidate()
+        # As SQLAlchemy raises it, so that callers catch IntegrityError, and
+        # without the parameters, which contain ticket text and e-mail addresses.
+        raise DBAPIError.instance(
+            statement, None, exc, psycopg.Error, hide_parameters=True
+        ) from exc
+
+
+def _requesters(
+    batch: Sequence[PendingTicket], named: list[dict[str, Any]], new_ids: list[int]
+) -> list[RequesterRow | None] | None:
+    """Return each ticket's requester, found or new, or None when a caller may
+    update an existing one."""
+    by_email: dict[str, RequesterRow] = {}
+    by_id: dict[str, RequesterRow] = {}
+    for values in named:
+        row = RequesterRow(
+            **{
+                name: _parse_time(value) if name.endswith("_at") else value
+                for name, value in values.items()
+            }
+        )
+        if row.email:
+            by_email[row.email] = row
+        by_id[row.external_id] = row
+    unused = iter(new_ids)
+    found: list[RequesterRow | None] = []
+    for pending in batch:
+        data, now = pending.draft.requester, pending.now
+        if data is not None:
+            row = by_email.get(data.email) if data.email else None
+            if row is None:
+                row = RequesterRow(
+                    id=next(unused),
+                    external_id=_new_requester_id(),
+                    email=data.email,
+                    created_at=now,
+                )
+                apply_requester_input(row, data, now)
+                if data.email:
+                    by_email[data.email] = row
+            elif may_do_anywhere(pending.actor, "requester.write"):
+                # The general writer updates existing requesters.
+                return None
+            found.append(row)
+        elif pending.draft.requester_id is not None:
+            row = by_id.get(pending.draft.requester_id)
+            if row is None:
+                raise unknown_reference(
+                    "requester", pending.draft.requester_id, "requester_id"
+                )
+            found.append(row)
+        else:
+            found.append(None)
+    return found
+
+
+def _new_requester_id() -> str:
+    # As `tierdesk.service.requesters.new_requester` names them.
+    return f"R-{uuid.uuid4().hex[:12]}"
+
+
+def _unique_new(
+    requesters: Sequence[RequesterRow | None], new_ids: set[int]
+) -> list[RequesterRow]:
+    seen: dict[int, RequesterRow] = {}
+    for row in requesters:
+        if row is not None and row.id in new_ids:
+            seen.setdefault(row.id, row)
+    return list(seen.values())
+
+
+def _requester_values(row: RequesterRow) -> dict[str, Any]:
+    return {
+        column.name: getattr(row, column.name)
+        for column in RequesterRow.__table__.columns
+    }
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value).astimezone(UTC)
+
+
+def _json_value(value: object) -> str:
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            # The type, not the value, so that logs of this error contain no data.
+            raise ValueError("expected a timezone-aware datetime, got naive datetime")
+        return value.isoformat()
+    raise TypeError(f"cannot store a {type(value).__name__} as JSON")
+
+
+@functools.cache
+def _write_statement() -> str:
+    clauses = []
+    for index, (table, with_id) in enumerate(_TABLES):
+        columns = ", ".join(
+            f'"{column.name}"'
+            for column in table.columns
+            if with_id or not column.primary_key
+        )
+        clauses.append(
+            f'written_{index} AS (INSERT INTO "{table.name}" ({columns}) '
+            f"SELECT {columns} FROM json_populate_recordset("
+            f'NULL::"{table.name}", %s::json))'
+        )
+    return "WITH " + ",\n".join(clauses) + "\nSELECT 1"
