@@ -61,6 +61,7 @@ class Settings(BaseSettings):
         if value.upper() not in LOG_LEVELS:
             raise ValueError(f"expected one of {', '.join(LOG_LEVELS)}")
         return value.upper()
+
     model_path: str | None = Field(
         default=None,
         description="Model file that the service classifies new tickets with; "
@@ -71,6 +72,14 @@ class Settings(BaseSettings):
         description="Policy file that `tierdesk serve` stores and activates when "
         "the database has no active policy yet; later versions are uploaded "
         "through the API.",
+    )
+    token_cache_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        le=60,
+        description="Seconds a server process trusts a token it has checked "
+        "before it checks it again; a revoked token keeps working for up to "
+        "this long there. 0 checks the token on every request.",
     )
     reopen_window_days: float = Field(
         default=7.0,

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from tierdesk.service.actor import Actor
 from tierdesk.service.context import ServiceContext
@@ -20,7 +21,7 @@ _bearer = HTTPBearer(
 )
 
 
-# The two dependencies without I/O are coroutines, so that FastAPI runs them on
+# The dependencies are coroutines, so that FastAPI runs them on
 # the event loop instead of handing each to a worker thread.
 async def get_context(request: Request) -> ServiceContext:
     context: ServiceContext = request.app.state.context
@@ -32,7 +33,7 @@ async def get_now(request: Request) -> datetime:
     return clock()
 
 
-def get_actor(
+async def get_actor(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Actor:
@@ -43,7 +44,12 @@ def get_actor(
             field="Authorization",
         )
     context: ServiceContext = request.app.state.context
-    actor = authenticate(context.engine, credentials.credentials)
+    token = credentials.credentials
+    actor = context.tokens.get(token)
+    if actor is None:
+        # Only the database read goes to a worker thread.
+        actor = await run_in_threadpool(authenticate, context.engine, token)
+        context.tokens.put(token, actor)
     request.state.token_id = actor.token_id
     return actor
 

@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from tierdesk.service.classifier import ModelCache
 from tierdesk.service.group_commit import GroupCommit
 from tierdesk.service.policy_cache import PolicyCache
+from tierdesk.service.token_cache import TokenCache
 from tierdesk.settings import Settings
 from tierdesk.store.db import make_engine
 
@@ -53,6 +54,8 @@ class ServiceConfig:
 
     model_path: Path | None = None
     reopen_window: timedelta = timedelta(days=7)
+    # How long a checked token is trusted without a database read; 0 never.
+    token_cache_seconds: float = 0.0
     csat_link_lifetime: timedelta = timedelta(days=14)
     public_url: str = "http://127.0.0.1:8000"
     webhooks: WebhookConfig = field(default_factory=WebhookConfig)
@@ -67,11 +70,13 @@ class ServiceContext:
     config: ServiceConfig = field(default_factory=ServiceConfig)
     policies: PolicyCache = field(default_factory=PolicyCache)
     models: ModelCache = field(init=False)
+    tokens: TokenCache = field(init=False)
     # New tickets from concurrent requests, stored together.
     new_tickets: GroupCommit[Any, Any] = field(init=False)
 
     def __post_init__(self) -> None:
         self.models = ModelCache(self.config.model_path)
+        self.tokens = TokenCache(self.config.token_cache_seconds)
         self.new_tickets = GroupCommit(self._write_new_tickets)
 
     def _write_new_tickets(self, batch: Sequence[Any]) -> Sequence[Any]:
@@ -91,6 +96,7 @@ def context_from_settings(settings: Settings) -> ServiceContext:
     config = ServiceConfig(
         model_path=Path(settings.model_path) if settings.model_path else None,
         reopen_window=timedelta(days=settings.reopen_window_days),
+        token_cache_seconds=settings.token_cache_seconds,
         csat_link_lifetime=timedelta(days=settings.csat_link_days),
         public_url=settings.public_url,
         webhooks=WebhookConfig(
