@@ -4,14 +4,29 @@ nothing is written."""
 from __future__ import annotations
 
 import base64
+import sqlite3
+from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from fastapi.testclient import TestClient
+from sqlalchemy import event, func, select
 
+from tierdesk.api.app import create_app
+from tierdesk.service.actor import Role
+from tierdesk.service.context import ServiceContext
+from tierdesk.service.token_cache import TokenCache
+from tierdesk.service.tokens import create_token
+from tierdesk.store.db import make_engine
 from tierdesk.store.history import AuditRow
 from tierdesk.store.schema import TicketRow
 
-from ..service.conftest import SERVICE_POLICY
+from ..service.conftest import (
+    ADMIN,
+    SERVICE_POLICY,
+    WEDNESDAY,
+    Clock,
+    make_context,
+)
 from .conftest import MAX_BODY, Api
 
 
@@ -32,6 +47,19 @@ def _count(api: Api, model: type) -> int:
         (b'{"subject": "x", ', 400, "malformed_json", "body"),
         (b"[1, 2]", 422, "invalid_field", "body"),
         (b'{"subject": 5, "inquiry_type": "cards"}', 422, "invalid_field", "subject"),
+        (
+            b'{"subject": "x", "subject": "y", "inquiry_type": "cards"}',
+            422,
+            "invalid_field",
+            "subject",
+        ),
+        (
+            b'{"subject": "x", "requester": {"name": "A", "name": "B"}, '
+            b'"inquiry_type": "cards"}',
+            422,
+            "invalid_field",
+            "requester.name",
+        ),
         (
             b'{"subject": "x", "inquiry_type": "cards", "colour": "red"}',
             422,
@@ -278,3 +306,60 @@ def test_no_500_on_odd_input(api: Api) -> None:
         assert 400 <= response.status_code < 500, (path, content, response.text)
         assert "code" in _error(response)
     assert _count(api, TicketRow) == 0
+
+
+def test_locked_sqlite_gives_503(tmp_path: Path, clock: Clock) -> None:
+    context = make_context(f"sqlite:///{tmp_path / 'locked.db'}")
+    # Wait 50 ms for the write lock instead of 10 s.
+    event.listen(
+        context.engine,
+        "connect",
+        lambda connection, _: connection.execute("PRAGMA busy_timeout=50"),
+    )
+    context.engine.dispose()
+    token = create_token(
+        context.engine,
+        name="t",
+        role=Role.ADMIN,
+        teams=[],
+        agent_id=None,
+        now=WEDNESDAY,
+    ).token
+    app = create_app(context, clock=clock)
+    holder = sqlite3.connect(tmp_path / "locked.db", isolation_level=None)
+    try:
+        with TestClient(app, raise_server_exceptions=False) as client:
+            holder.execute("BEGIN IMMEDIATE")
+            response = client.post(
+                "/api/v1/tickets",
+                json={"subject": "Locked", "inquiry_type": "cards"},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            holder.execute("ROLLBACK")
+            assert response.status_code == 503
+            assert response.headers["Retry-After"] == "5"
+            assert response.json()["error"]["code"] == "database_unavailable"
+            retried = client.post(
+                "/api/v1/tickets",
+                json={"subject": "Locked", "inquiry_type": "cards"},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            assert retried.status_code == 201
+    finally:
+        holder.close()
+        context.engine.dispose()
+
+
+def test_unreachable_postgres_gives_503(clock: Clock) -> None:
+    engine = make_engine("postgresql+psycopg://postgres@127.0.0.1:1/none")
+    context = ServiceContext(engine)
+    # A token this process has checked, so the first database read is the route's.
+    context.tokens = TokenCache(60)
+    context.tokens.put("tdk_known", ADMIN)
+    app = create_app(context, clock=clock)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get(
+            "/api/v1/teams", headers={"Authorization": "Bearer tdk_known"}
+        )
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "database_unavailable"

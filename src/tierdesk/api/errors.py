@@ -13,6 +13,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -22,6 +24,9 @@ from tierdesk.store.db import describe_database_error
 logger = logging.getLogger(__name__)
 
 _LOCATIONS = ("body", "query", "path", "header")
+
+# Seconds a client is asked to wait before it retries when the database is busy.
+RETRY_AFTER_SECONDS = 5
 
 
 def error_response(
@@ -110,6 +115,33 @@ def _internal_error() -> JSONResponse:
     )
 
 
+def database_unavailable(exc: BaseException) -> bool:
+    """Return whether `exc` means that the database is busy or unreachable.
+
+    These errors are temporary: SQLite's write lock held past the busy timeout, a lost or
+    refused PostgreSQL connection, a cancelled statement, or no free
+    connection in the pool. Other database errors are faults of the service.
+    """
+    if isinstance(exc, PoolTimeout):
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    # SQLite reports missing tables as operational errors too.
+    sqlite_error = getattr(exc.orig, "sqlite_errorname", None)
+    if sqlite_error is not None:
+        return sqlite_error in ("SQLITE_BUSY", "SQLITE_LOCKED")
+    return True
+
+
+def _database_unavailable_response() -> JSONResponse:
+    return error_response(
+        503,
+        "database_unavailable",
+        "the database is busy or unreachable; retry in a few seconds",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     # Only exceptions raised outside CatchUnexpected, in the outer middleware,
     # get here. Starlette re-raises them afterwards and the server logs them.
@@ -148,7 +180,8 @@ def log_unexpected(scope: Scope, exc: Exception) -> None:
 
 
 class CatchUnexpected:
-    """Middleware that returns 500 `internal_error` for an unhandled exception.
+    """Middleware that returns 500 `internal_error` for an unhandled exception,
+    or 503 `database_unavailable` when the database is busy or unreachable.
 
     Starlette's outermost middleware re-raises every exception after responding,
     so that the server logs the traceback a second time. This middleware sits
@@ -173,6 +206,16 @@ class CatchUnexpected:
         try:
             await self.app(scope, receive, send_tracked)
         except Exception as exc:
+            if database_unavailable(exc) and not response_started:
+                logger.warning(
+                    "database unavailable on %s %s request=%s: %s",
+                    scope.get("method"),
+                    getattr(scope.get("route"), "path", "unmatched"),
+                    (scope.get("state") or {}).get("request_id"),
+                    describe_database_error(exc) or type(exc).__name__,
+                )
+                await _database_unavailable_response()(scope, receive, send)
+                return
             log_unexpected(scope, exc)
             # NOTE: a response that has started cannot become a 500, so the
             # client sees it cut short and the server logs an incomplete response.
