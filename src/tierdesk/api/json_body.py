@@ -3,8 +3,10 @@
 Python's `json` module accepts `NaN`, `Infinity` and `-Infinity`, which are not
 JSON, and turns numbers such as `1e400` into infinity. PostgreSQL rejects such
 values in JSON columns and SQLite stores them as null, so they are rejected here
-with the field that contains them. Bodies that are not UTF-8 or nest too deeply are
-rejected as malformed JSON instead of reaching the generic 400 handler.
+with the field that contains them. So are names that appear twice in one
+object, of which `json` would silently keep the last value. Bodies that are not
+UTF-8 or nest too deeply are rejected as malformed JSON instead of reaching the
+generic 400 handler.
 """
 
 from __future__ import annotations
@@ -70,7 +72,7 @@ def parse_json_body(body: bytes) -> Any:
             "body",
         ) from None
     try:
-        value = json.loads(text)
+        value = json.loads(text, object_pairs_hook=_object)
     except RecursionError:
         raise _too_deep() from None
     _check_values(value)
@@ -86,6 +88,26 @@ def _too_deep() -> InvalidBody:
     )
 
 
+class _RepeatedName(dict[str, Any]):
+    """An object whose text gives the name `repeated` more than once."""
+
+    repeated: str
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    document = dict(pairs)
+    if len(document) == len(pairs):
+        return document
+    seen: set[str] = set()
+    for name, _ in pairs:
+        if name in seen:
+            marked = _RepeatedName(document)
+            marked.repeated = name
+            return marked
+        seen.add(name)
+    return document
+
+
 def _check_values(document: Any) -> None:
     # An explicit stack instead of recursion, so that depth cannot exhaust it.
     stack: list[tuple[Any, tuple[Any, ...]]] = [(document, ())]
@@ -98,6 +120,15 @@ def _check_values(document: Any) -> None:
                 "invalid_field",
                 f"{field}: expected a finite number; NaN, Infinity and numbers "
                 "beyond the range of a 64-bit float are not accepted",
+                field,
+            )
+        if isinstance(value, _RepeatedName):
+            field = field_path(("body", *location, value.repeated))
+            raise InvalidBody(
+                422,
+                "invalid_field",
+                f"{field}: the name appears more than once in its object; "
+                "send each field once",
                 field,
             )
         if isinstance(value, dict | list):
