@@ -78,6 +78,7 @@ class RunResult:
     wrk_cpu_s: float
     server_cpu_s: float
     postgres_cpu_s: float
+    steal_s: float
     load_average: str
 
 
@@ -104,7 +105,29 @@ def machine() -> dict[str, str]:
             ["wrk", "--version"], capture_output=True, text=True, check=False
         ).stdout.splitlines()[0],
         "load_before": Path("/proc/loadavg").read_text(encoding="utf-8").strip(),
+        "python_loop_ms_before": str(python_loop_ms()),
     }
+
+
+def python_loop_ms() -> float:
+    """Time a fixed loop of Python additions on one core.
+
+    On a shared virtual machine the speed of a core changes with the other
+    tenants' load. The same loop before and after the runs shows by how much.
+    """
+    started = time.perf_counter()
+    total = 0
+    for number in range(5_000_000):
+        total += number
+    return round((time.perf_counter() - started) * 1000)
+
+
+def steal_seconds() -> float:
+    """Return the CPU time the hypervisor gave to other machines, over all cores."""
+    with open("/proc/stat", encoding="utf-8") as handle:
+        fields = handle.readline().split()
+    # The first line: cpu user nice system idle iowait irq softirq steal ...
+    return int(fields[8]) / CLOCK_TICKS
 
 
 # -- CPU accounting -------------------------------------------------------------
@@ -493,10 +516,12 @@ def measure(
     time.sleep(2)
     rows_before = target.count_rows()
     cpu_before = cpu_snapshot(target.server_pid)
+    steal_before = steal_seconds()
     started = time.monotonic()
     output = run_wrk(target.url, script, connections, duration)
     elapsed = time.monotonic() - started
     cpu_after = cpu_snapshot(target.server_pid)
+    steal = steal_seconds() - steal_before
     # Requests in flight when wrk stopped may still commit.
     time.sleep(2)
     rows_added = target.count_rows() - rows_before
@@ -520,6 +545,7 @@ def measure(
         postgres_cpu_s=round(
             cpu_seconds(cpu_before["postgres"], cpu_after["postgres"]), 2
         ),
+        steal_s=round(steal, 2),
         load_average=Path("/proc/loadavg").read_text(encoding="utf-8").split()[0],
     )
     print(json.dumps(asdict(result)), flush=True)
@@ -546,15 +572,16 @@ def bench(
 def table(results: list[RunResult]) -> str:
     lines = [
         "| System | Connections | Creates/s | p50 ms | p90 ms | p99 ms | Errors "
-        "| Rows added | Lost | wrk CPU s | Server CPU s | PostgreSQL CPU s | Load |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| Rows added | Lost | wrk CPU s | Server CPU s | PostgreSQL CPU s "
+        "| Steal s | Load |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         lines.append(
             f"| {r.system} | {r.connections} | {r.requests_per_s:,.0f} | "
             f"{r.p50_ms:.1f} | {r.p90_ms:.1f} | {r.p99_ms:.1f} | {r.errors} | "
             f"{r.rows_added:,} | {r.lost} | {r.wrk_cpu_s:.1f} | {r.server_cpu_s:.1f} "
-            f"| {r.postgres_cpu_s:.1f} | {r.load_average} |"
+            f"| {r.postgres_cpu_s:.1f} | {r.steal_s:.1f} | {r.load_average} |"
         )
     return "\n".join(lines)
 
@@ -598,6 +625,7 @@ def main() -> None:
 
     info["load_after"] = Path("/proc/loadavg").read_text(encoding="utf-8").strip()
     info["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
+    info["python_loop_ms_after"] = str(python_loop_ms())
     options.out.parent.mkdir(parents=True, exist_ok=True)
     options.out.write_text(
         json.dumps(

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import Field, model_validator
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Dialect, Select, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -34,7 +34,12 @@ from tierdesk.service.policy_cache import PolicyRevision
 from tierdesk.service.requesters import RequesterInput
 from tierdesk.service.ticket_rows import PendingTicket, RowHook, write_new_ticket
 from tierdesk.service.ticket_views import TicketView, requester_as_sent, ticket_view
-from tierdesk.service.transactions import autocommit_connection, read_session
+from tierdesk.service.transactions import (
+    autocommit_connection,
+    autocommit_driver_connection,
+    read_session,
+    run_driver_statement,
+)
 from tierdesk.store.access import IdempotencyKeyRow
 from tierdesk.store.people import RequesterRow
 from tierdesk.store.schema import AccountRow, TicketRow
@@ -258,8 +263,18 @@ def _read_before_routing(
         "key": idempotency_key,
         "requester_id": requester_id,
     }
-    with autocommit_connection(context.engine) as connection:
-        values = list(connection.execute(statement, parameters).one())
+    if context.engine.dialect.name == "postgresql":
+        # The statement runs once per request, so it skips SQLAlchemy's execution.
+        text, defaults = _driver_text(statement, context.engine.dialect)
+        with autocommit_driver_connection(context.engine) as connection:
+            row = run_driver_statement(
+                connection, text, {**defaults, **parameters}
+            ).fetchone()
+        assert row is not None
+        values = list(row)
+    else:
+        with autocommit_connection(context.engine) as connection:
+            values = list(connection.execute(statement, parameters).one())
     revision_id = values.pop(0)
     # An account the service has not stored yet gets the default segment, as in
     # batch routing, so that a ticket is never lost for want of account data.
@@ -300,6 +315,15 @@ def _pre_routing_statement(
             .scalar_subquery()
         )
     return select(*columns)
+
+
+@functools.cache
+def _driver_text(
+    statement: Select[Any], dialect: Dialect
+) -> tuple[str, dict[str, Any]]:
+    """Return the statement's SQL for the driver and its bound constants."""
+    compiled = statement.compile(dialect=dialect)
+    return str(compiled), dict(compiled.params)
 
 
 def _active_revision(

@@ -35,7 +35,7 @@ from tierdesk.service.ticket_rows import (
     ticket_values,
     write_in_session,
 )
-from tierdesk.service.ticket_views import assemble_view
+from tierdesk.service.ticket_views import WrittenRow, assemble_view
 from tierdesk.service.transactions import write_session
 from tierdesk.store.access import IdempotencyKeyRow
 from tierdesk.store.history import AuditRow, EventRow
@@ -216,9 +216,10 @@ def stored_tickets(
     """Return the views of the stored tickets, built from the rows in hand."""
     stored = []
     for index, pending in enumerate(batch):
-        ticket = TicketRow(**tickets[index], id=ticket_ids[index])
-        decision = DecisionRow(**decisions[index], id=decision_ids[index])
-        # A new ticket has no agent or bugs yet.
+        ticket = WrittenRow({**tickets[index], "id": ticket_ids[index]})
+        decision = WrittenRow({**decisions[index], "id": decision_ids[index]})
+        # A new ticket has no agent, closing time or bugs yet.
+        ticket.solved_at = ticket.closed_at = None
         view = assemble_view(
             ticket,
             pending.actor,

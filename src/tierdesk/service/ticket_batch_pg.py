@@ -20,15 +20,13 @@ existing requester.
 from __future__ import annotations
 
 import functools
-import json
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-import psycopg
+import orjson
 from sqlalchemy import Table
-from sqlalchemy.exc import DBAPIError
 
 from tierdesk.service.context import ServiceContext
 from tierdesk.service.errors import unknown_reference
@@ -42,6 +40,10 @@ from tierdesk.service.ticket_batch import (
     ticket_rows,
 )
 from tierdesk.service.ticket_rows import NewTicketRows, PendingTicket
+from tierdesk.service.transactions import (
+    autocommit_driver_connection,
+    run_driver_statement,
+)
 from tierdesk.store.access import IdempotencyKeyRow
 from tierdesk.store.history import AuditRow, EventRow
 from tierdesk.store.people import RequesterRow
@@ -120,57 +122,42 @@ def write_batch_postgres(
         "tickets": len(batch),
         "unnamed": unnamed,
     }
-    pooled = context.engine.raw_connection()
-    try:
-        connection = pooled.driver_connection
-        assert isinstance(connection, psycopg.Connection)
-        connection.autocommit = True
-        try:
-            row = _run(pooled, connection, _READ, parameters).fetchone()
-            assert row is not None
-            subscribed, staffed, named, ticket_ids, decision_ids, new_ids = row
-            if subscribed:
-                return None
-            requesters = _requesters(batch, named, new_ids)
-            if requesters is None:
-                return None
-            tickets = ticket_rows(
-                batch, [r.id if r else None for r in requesters], placements
-            )
-            for values, ticket_id, decision_id in zip(
-                tickets, ticket_ids, decision_ids, strict=True
-            ):
-                values.update(id=ticket_id, decision_id=decision_id)
-            decisions = decision_rows(context, batch, ticket_ids)
-            for values, decision_id in zip(decisions, decision_ids, strict=True):
-                values["id"] = decision_id
-            history = history_rows(batch, ticket_ids, placements)
-            new_requesters = [
-                _requester_values(r) for r in _unique_new(requesters, set(new_ids))
-            ]
-            rows = [
-                new_requesters,
-                tickets,
-                decisions,
-                history.events,
-                history.audits,
-                history.keys,
-            ]
-            _run(
-                pooled,
-                connection,
-                _write_statement(),
-                [json.dumps(table_rows, default=_json_value) for table_rows in rows],
-            )
-        finally:
-            if not connection.closed:
-                connection.autocommit = False
-    finally:
-        pooled.close()
-    for values in tickets:
-        del values["id"]
-    for values in decisions:
-        del values["id"]
+    with autocommit_driver_connection(context.engine) as connection:
+        row = run_driver_statement(connection, _READ, parameters).fetchone()
+        assert row is not None
+        subscribed, staffed, named, ticket_ids, decision_ids, new_ids = row
+        if subscribed:
+            return None
+        requesters = _requesters(batch, named, new_ids)
+        if requesters is None:
+            return None
+        tickets = ticket_rows(
+            batch, [r.id if r else None for r in requesters], placements
+        )
+        for values, ticket_id, decision_id in zip(
+            tickets, ticket_ids, decision_ids, strict=True
+        ):
+            values.update(id=ticket_id, decision_id=decision_id)
+        decisions = decision_rows(context, batch, ticket_ids)
+        for values, decision_id in zip(decisions, decision_ids, strict=True):
+            values["id"] = decision_id
+        history = history_rows(batch, ticket_ids, placements)
+        new_requesters = [
+            _requester_values(r) for r in _unique_new(requesters, set(new_ids))
+        ]
+        rows = [
+            new_requesters,
+            tickets,
+            decisions,
+            history.events,
+            history.audits,
+            history.keys,
+        ]
+        run_driver_statement(
+            connection,
+            _write_statement(),
+            [_json(table_rows) for table_rows in rows],
+        )
     return stored_tickets(
         batch,
         tickets,
@@ -181,21 +168,6 @@ def write_batch_postgres(
         placements,
         set(staffed),
     )
-
-
-def _run(
-    pooled: Any, connection: psycopg.Connection, statement: str, parameters: Any
-) -> psycopg.Cursor:
-    try:
-        return connection.execute(statement, parameters)
-    except psycopg.Error as exc:
-        if connection.closed or isinstance(exc, psycopg.OperationalError):
-            pooled.invalidate()
-        # As SQLAlchemy raises it, so that callers catch IntegrityError, and
-        # without the parameters, which contain ticket text and e-mail addresses.
-        raise DBAPIError.instance(
-            statement, None, exc, psycopg.Error, hide_parameters=True
-        ) from exc
 
 
 def _requesters(
@@ -271,6 +243,14 @@ def _requester_values(row: RequesterRow) -> dict[str, Any]:
 
 def _parse_time(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value).astimezone(UTC)
+
+
+def _json(rows: list[dict[str, Any]]) -> str:
+    # orjson encodes the rows several times faster than `json`. Datetimes go
+    # through `_json_value`, which rejects naive ones.
+    return orjson.dumps(
+        rows, default=_json_value, option=orjson.OPT_PASSTHROUGH_DATETIME
+    ).decode("utf-8")
 
 
 def _json_value(value: object) -> str:
