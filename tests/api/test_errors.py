@@ -363,3 +363,11 @@ def test_unreachable_postgres_gives_503(clock: Clock) -> None:
         )
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "database_unavailable"
+
+
+def test_model_check_message_is_plain(api: Api) -> None:
+    response = api.request("POST", "/tickets", json={"inquiry_type": "cards"})
+    assert response.status_code == 422
+    error = _error(response)
+    assert error["message"] == "body: a ticket needs a subject or a body"
+    assert error["details"][0]["message"] == "a ticket needs a subject or a body"

@@ -76,7 +76,8 @@ async def _on_validation(request: Request, exc: RequestValidationError) -> JSONR
         {
             "code": _validation_code(error["type"]),
             "field": field_path(tuple(error["loc"])),
-            "message": error["msg"],
+            # Pydantic starts the messages of the models' own checks so.
+            "message": str(error["msg"]).removeprefix("Value error, "),
         }
         for error in errors
     ]
@@ -118,9 +119,10 @@ def _internal_error() -> JSONResponse:
 def database_unavailable(exc: BaseException) -> bool:
     """Return whether `exc` means that the database is busy or unreachable.
 
-    These errors are temporary: SQLite's write lock held past the busy timeout, a lost or
-    refused PostgreSQL connection, a cancelled statement, or no free
-    connection in the pool. Other database errors are faults of the service.
+    These errors are temporary: SQLite's write lock held past the busy
+    timeout, a lost or refused PostgreSQL connection, a cancelled statement,
+    or no free connection in the pool. Other database errors are faults of
+    the service.
     """
     if isinstance(exc, PoolTimeout):
         return True
