@@ -126,3 +126,25 @@ def test_worker_once(tmp_path: Path) -> None:
     result = run(url, "worker", "--once")
     assert result.returncode == 0, result.stderr
     assert "assigned 0, closed 0, SLA alerts 0" in result.stdout
+
+
+def test_invalid_setting_keeps_help(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'h.db'}"
+    environment = {**os.environ, "TIERDESK_TOKEN_CACHE_SECONDS": "soon"}
+    command = [sys.executable, "-m", "tierdesk", "serve"]
+
+    def call(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*command, *args],
+            capture_output=True,
+            text=True,
+            env={**environment, "TIERDESK_DATABASE_URL": url},
+            check=False,
+        )
+
+    shown = call("--help")
+    assert shown.returncode == 0
+    assert "Usage: tierdesk serve" in shown.stdout
+    refused = call("--port", "1")
+    assert refused.returncode != 0
+    assert "TIERDESK_TOKEN_CACHE_SECONDS='soon'" in refused.stderr

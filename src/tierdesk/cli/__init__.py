@@ -42,9 +42,16 @@ def columns_option(value: str) -> tuple[str, ...]:
 @click.version_option(package_name="tierdesk")
 def cli() -> None:
     """Route support requests to tiers, teams and service levels."""
+    try:
+        level = load_settings().log_level
+    except TierdeskError:
+        # A command's help needs no settings, so an invalid variable must not
+        # hide it. Click parses the command's --help only after this runs.
+        if "--help" not in sys.argv[1:]:
+            raise
+        level = "WARNING"
     logging.basicConfig(
-        level=load_settings().log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
 
 
