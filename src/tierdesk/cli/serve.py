@@ -97,7 +97,11 @@ def serve(host: str, port: int, workers: int, database_url: str | None) -> None:
     _bootstrap_policy(settings)
     # Workers build their settings from the environment, so --db goes there.
     os.environ["TIERDESK_DATABASE_URL"] = settings.database_url
-    logger.info("starting API on %s:%s with %d workers", host, port, workers)
+    # Printed, not logged: the default log level hides uvicorn's own lines.
+    console.print(
+        f"serving the API on http://{host}:{port}/api/v1 with {workers} "
+        f"worker process{'es' if workers > 1 else ''}; Ctrl+C stops it"
+    )
     uvicorn.run(
         "tierdesk.api.main:app_from_settings",
         factory=True,
@@ -107,7 +111,7 @@ def serve(host: str, port: int, workers: int, database_url: str | None) -> None:
         access_log=False,
         log_config=None,
     )
-    logger.info("API stopped")
+    console.print("API stopped")
 
 
 @cli.command()
