@@ -77,6 +77,7 @@ class Settings(BaseSettings):
         default=1.0,
         ge=0,
         le=60,
+        allow_inf_nan=False,
         description="Seconds a server process trusts a token it has checked "
         "before it checks it again; a revoked token keeps working for up to "
         "this long there. 0 checks the token on every request.",

@@ -45,6 +45,7 @@ def _count(api: Api, model: type) -> int:
     ("content", "status", "code", "field"),
     [
         (b'{"subject": "x", ', 400, "malformed_json", "body"),
+        (b'{"subject": ' + b"9" * 4301 + b"}", 400, "malformed_json", "body"),
         (b"[1, 2]", 422, "invalid_field", "body"),
         (b'{"subject": 5, "inquiry_type": "cards"}', 422, "invalid_field", "subject"),
         (
@@ -357,12 +358,18 @@ def test_unreachable_postgres_gives_503(clock: Clock) -> None:
     context.tokens = TokenCache(60)
     context.tokens.put("tdk_known", ADMIN)
     app = create_app(context, clock=clock)
+    headers = {"Authorization": "Bearer tdk_known"}
     with TestClient(app, raise_server_exceptions=False) as client:
-        response = client.get(
-            "/api/v1/teams", headers={"Authorization": "Bearer tdk_known"}
+        read = client.get("/api/v1/teams", headers=headers)
+        # Ticket creation reads through the driver, outside SQLAlchemy's Connection.
+        created = client.post(
+            "/api/v1/tickets",
+            json={"subject": "Card", "inquiry_type": "cards"},
+            headers=headers,
         )
-    assert response.status_code == 503
-    assert response.json()["error"]["code"] == "database_unavailable"
+    for response in (read, created):
+        assert response.status_code == 503
+        assert response.json()["error"]["code"] == "database_unavailable"
 
 
 def test_model_check_message_is_plain(api: Api) -> None:

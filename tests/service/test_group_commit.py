@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
+from typing import Any
 
 import pytest
 
@@ -53,10 +54,12 @@ def test_single_item_is_written_alone() -> None:
     assert recorder.batches == [[4]]
 
 
-def submit_during_first_write(items: list[int]) -> tuple[Recorder, dict[int, object]]:
+def submit_during_first_write(
+    items: list[int], **options: Any
+) -> tuple[Recorder, dict[int, object]]:
     """Submit item 1, then `items` while item 1 is being written; return all."""
     recorder = Recorder()
-    group: GroupCommit[int, int] = GroupCommit(recorder)
+    group: GroupCommit[int, int] = GroupCommit(recorder, **options)
     recorder.release.clear()
     first = threading.Thread(target=group.submit, args=(1,))
     first.start()
@@ -101,6 +104,16 @@ def test_bad_item_fails_alone(caplog: pytest.LogCaptureFixture) -> None:
     # The failed batch was written again item by item.
     written = [item for batch in recorder.batches for item in batch]
     assert sorted(written) == [1, 2, 4]
+
+
+def test_shared_failure_fails_whole_batch() -> None:
+    recorder, result = submit_during_first_write(
+        [2, -3, 4], retry_alone=lambda exc: False
+    )
+    for item in (2, -3, 4):
+        assert isinstance(result[item], ValueError)
+    # Written once as a batch, never item by item.
+    assert recorder.batches == [[1]]
 
 
 def test_max_batch_must_be_positive() -> None:

@@ -13,13 +13,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tierdesk.service.errors import ServiceError
-from tierdesk.store.db import describe_database_error
+from tierdesk.store.db import database_unavailable, describe_database_error
 
 logger = logging.getLogger(__name__)
 
@@ -114,25 +112,6 @@ def _internal_error() -> JSONResponse:
     return error_response(
         500, "internal_error", "unexpected server error; see the server log"
     )
-
-
-def database_unavailable(exc: BaseException) -> bool:
-    """Return whether `exc` means that the database is busy or unreachable.
-
-    These errors are temporary: SQLite's write lock held past the busy
-    timeout, a lost or refused PostgreSQL connection, a cancelled statement,
-    or no free connection in the pool. Other database errors are faults of
-    the service.
-    """
-    if isinstance(exc, PoolTimeout):
-        return True
-    if not isinstance(exc, OperationalError):
-        return False
-    # SQLite reports missing tables as operational errors too.
-    sqlite_error = getattr(exc.orig, "sqlite_errorname", None)
-    if sqlite_error is not None:
-        return sqlite_error in ("SQLITE_BUSY", "SQLITE_LOCKED")
-    return True
 
 
 def _database_unavailable_response() -> JSONResponse:

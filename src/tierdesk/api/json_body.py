@@ -75,6 +75,17 @@ def parse_json_body(body: bytes) -> Any:
         value = json.loads(text, object_pairs_hook=_object)
     except RecursionError:
         raise _too_deep() from None
+    except json.JSONDecodeError:
+        raise
+    except ValueError:
+        # Python refuses to convert integers of more than 4,300 digits.
+        raise InvalidBody(
+            400,
+            "malformed_json",
+            "the request body contains a number too long to read; send numbers "
+            "of at most 4,300 digits",
+            "body",
+        ) from None
     _check_values(value)
     return value
 

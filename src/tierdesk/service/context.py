@@ -16,7 +16,7 @@ from tierdesk.service.group_commit import GroupCommit
 from tierdesk.service.policy_cache import PolicyCache
 from tierdesk.service.token_cache import TokenCache
 from tierdesk.settings import Settings
-from tierdesk.store.db import make_engine
+from tierdesk.store.db import database_unavailable, make_engine
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,12 @@ class ServiceContext:
     def __post_init__(self) -> None:
         self.models = ModelCache(self.config.model_path)
         self.tokens = TokenCache(self.config.token_cache_seconds)
-        self.new_tickets = GroupCommit(self._write_new_tickets)
+        # A busy or unreachable database would fail each ticket again, once
+        # per ticket, so the whole batch fails at once instead.
+        self.new_tickets = GroupCommit(
+            self._write_new_tickets,
+            retry_alone=lambda exc: not database_unavailable(exc),
+        )
 
     def _write_new_tickets(self, batch: Sequence[Any]) -> Sequence[Any]:
         # Imported here because the batch writers build on this module.

@@ -9,7 +9,9 @@ extra. Under heavy load the batches grow by themselves, so the transactions,
 commits and round trips per item fall. Nothing waits on a timer.
 
 When a batch of several items fails, each item is written again alone, so one
-bad item fails only its own request and the others are still stored.
+bad item fails only its own request and the others are still stored. Errors
+that no item causes alone, such as a database that is unreachable, fail the
+whole batch at once when `retry_alone` says so.
 """
 
 from __future__ import annotations
@@ -56,10 +58,12 @@ class GroupCommit(Generic[Item, Outcome]):
         write: Callable[[Sequence[Item]], Sequence[Outcome]],
         *,
         max_batch: int = 64,
+        retry_alone: Callable[[Exception], bool] = lambda exc: True,
     ) -> None:
         if max_batch < 1:
             raise ValueError("max_batch must be at least 1")
         self._write = write
+        self._retry_alone = retry_alone
         self._max_batch = max_batch
         self._lock = threading.Lock()
         self._waiting: deque[_Slot[Item, Outcome]] = deque()
@@ -104,8 +108,9 @@ class GroupCommit(Generic[Item, Outcome]):
         try:
             outcomes = self._write([slot.item for slot in batch])
         except Exception as exc:
-            if len(batch) == 1:
-                batch[0].error = exc
+            if len(batch) == 1 or not self._retry_alone(exc):
+                for slot in batch:
+                    slot.error = exc
                 return
             # Find the item that failed: each is written alone. The exception's
             # class only: its message may quote values from the request.

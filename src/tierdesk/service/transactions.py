@@ -66,7 +66,13 @@ def autocommit_driver_connection(engine: Engine) -> Iterator[psycopg.Connection]
     statements through `run_driver_statement`, which raises SQLAlchemy's
     exceptions.
     """
-    pooled = engine.raw_connection()
+    try:
+        pooled = engine.raw_connection()
+    except psycopg.Error as exc:
+        # As SQLAlchemy raises a failed connect through a Connection.
+        raise DBAPIError.instance(
+            None, None, exc, psycopg.Error, hide_parameters=True
+        ) from exc
     try:
         connection = pooled.driver_connection
         assert isinstance(connection, psycopg.Connection)

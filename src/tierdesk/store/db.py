@@ -6,10 +6,12 @@ import logging
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import ArgumentError, OperationalError, StatementError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from tierdesk.errors import TierdeskError
@@ -74,6 +76,40 @@ def describe_database_error(exc: BaseException) -> str | None:
     return (
         f"{type(current).__name__} (driver error {driver}, code {code}) in: {statement}"
     )
+
+
+# PostgreSQL's error classes that a retry may get past: connection failures,
+# serialization failures and deadlocks, insufficient resources (such as too
+# many connections), and operator intervention (cancelled statements, a
+# server shutting down). Lock timeouts (55P03) too.
+_TEMPORARY_SQLSTATE_CLASSES = ("08", "40", "53", "57")
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Return whether `exc` means that the database is busy or unreachable.
+
+    These errors are temporary: SQLite's write lock held past the busy
+    timeout, a lost or refused PostgreSQL connection, a cancelled statement,
+    or no free connection in the pool. Other database errors, such as a
+    missing table or a value too long for an index, are faults of the service.
+    """
+    if isinstance(exc, PoolTimeout):
+        return True
+    if isinstance(exc, OperationalError):
+        original = exc.orig
+    elif isinstance(exc, psycopg.OperationalError):
+        original = exc
+    else:
+        return False
+    # SQLite reports missing tables as operational errors too.
+    sqlite_error = getattr(original, "sqlite_errorname", None)
+    if sqlite_error is not None:
+        return sqlite_error in ("SQLITE_BUSY", "SQLITE_LOCKED")
+    code = getattr(original, "sqlstate", None)
+    if code is None:
+        # Raised by the client library, as when a connection is refused.
+        return True
+    return code[:2] in _TEMPORARY_SQLSTATE_CLASSES or code == "55P03"
 
 
 def _sqlite_pragmas(connection: Any, record: ConnectionPoolEntry) -> None:
