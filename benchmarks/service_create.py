@@ -365,8 +365,13 @@ class Target:
 
 
 @contextmanager
-def tierdesk_target(pool_size: int) -> Iterator[Target]:
-    """Serve tierdesk with two processes on a fresh database, with 400 accounts."""
+def tierdesk_target(pool_size: int, webhook: bool = False) -> Iterator[Target]:
+    """Serve tierdesk with two processes on a fresh database, with 400 accounts.
+
+    With `webhook`, a subscription to ticket.created and ticket.routed is
+    active, so each ticket also stores two deliveries and their jobs. No
+    worker runs, so nothing is sent.
+    """
     with database("tierdesk_bench") as name:
         url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
         dsn = f"postgresql://postgres@127.0.0.1:5432/{name}"
@@ -391,6 +396,8 @@ def tierdesk_target(pool_size: int) -> Iterator[Target]:
             wait_for(f"{base}/health")
             for row in accounts():
                 _put_account(base, admin, row)
+            if webhook:
+                _subscribe(base, admin)
             yield Target(
                 "tierdesk",
                 f"{base}/tickets",
@@ -413,6 +420,24 @@ def _token(env: dict[str, str], role: str) -> str:
         check=True,
     )
     return done.stdout.strip()
+
+
+def _subscribe(base: str, token: str) -> None:
+    body = {
+        "url": "http://127.0.0.1:9/hook",
+        "events": ["ticket.created", "ticket.routed"],
+    }
+    request = urllib.request.Request(
+        f"{base}/webhooks",
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={
+            "Authorization": f"Bearer {token}",
+            "Content-Type": "application/json",
+        },
+    )
+    with urllib.request.urlopen(request, timeout=10):
+        pass
 
 
 def _put_account(base: str, token: str, row: dict[str, str]) -> None:
@@ -606,6 +631,12 @@ def main() -> None:
         default=16,
         help="TIERDESK_DB_POOL_SIZE of each tierdesk server process.",
     )
+    parser.add_argument(
+        "--webhook",
+        action="store_true",
+        help="Keep a webhook subscription active, so each ticket stores its "
+        "deliveries too.",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS / "service_create.json")
     options = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -618,7 +649,9 @@ def main() -> None:
     with ExitStack() as stack:
         targets = []
         if not options.skip_tierdesk:
-            targets.append(stack.enter_context(tierdesk_target(options.pool_size)))
+            targets.append(
+                stack.enter_context(tierdesk_target(options.pool_size, options.webhook))
+            )
         if options.baseline_venv is not None:
             targets.append(stack.enter_context(helpdesk_target(options.baseline_venv)))
         results = bench(targets, connections, options.duration, options.warm_up)

@@ -8,6 +8,7 @@ the change. On SQLite it is a row of `job_outbox` in the same transaction.
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -59,4 +60,33 @@ def enqueue(
             attempts=0,
             created_at=now,
         )
+    )
+
+
+def enqueue_many(
+    session: Session, task: str, jobs: Sequence[tuple[datetime, dict[str, Any]]]
+) -> None:
+    """Add one job running `task` per (now, args) pair of `jobs`, due at once.
+
+    On PostgreSQL the jobs take one statement instead of one each.
+    """
+    if not jobs:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        connection = session.connection().connection.driver_connection
+        deferrer = _deferrer().configure_task(
+            name=task, queue=QUEUE, connection=connection
+        )
+        deferrer.batch_defer(*(args for _, args in jobs))
+        return
+    session.add_all(
+        OutboxJobRow(
+            task=task,
+            args=args,
+            status="todo",
+            run_at=now,
+            attempts=0,
+            created_at=now,
+        )
+        for now, args in jobs
     )

@@ -11,7 +11,7 @@ commits and round trips per item fall. Nothing waits on a timer.
 When a batch of several items fails, each item is written again alone, so one
 bad item fails only its own request and the others are still stored. Errors
 that no item causes alone, such as a database that is unreachable, fail the
-whole batch at once when `retry_alone` says so.
+whole batch at once when `retry_alone` returns False for them.
 """
 
 from __future__ import annotations

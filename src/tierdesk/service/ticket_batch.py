@@ -3,22 +3,24 @@
 The group commit (`tierdesk.service.group_commit`) hands this module the
 tickets that arrive together. Their rows are the same as those of
 `tierdesk.service.ticket_rows`, whose value builders this module shares, but
-each table takes one multi-row statement per batch instead of one per ticket,
-and the ORM's unit of work is used only for requesters. When a webhook
-subscription is active, the tickets are stored one by one with the row writer,
-because a delivery body needs the stored ticket.
+each table takes one multi-row statement per batch instead of one per ticket.
+The ORM's unit of work is used only for requesters and, when a webhook
+subscription is active, for the deliveries, whose jobs are enqueued together.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from tierdesk.events import EventKind
+from tierdesk.jobs.names import DELIVER_WEBHOOK
+from tierdesk.jobs.queue import enqueue_many
 from tierdesk.service.audit import audit_values
 from tierdesk.service.context import ServiceContext
 from tierdesk.service.errors import unknown_reference
@@ -29,11 +31,11 @@ from tierdesk.service.ticket_rows import (
     NewTicketRows,
     PendingTicket,
     created_attributes,
+    created_events,
     decision_values,
     idempotency_values,
     queue_attributes,
     ticket_values,
-    write_in_session,
 )
 from tierdesk.service.ticket_views import WrittenRow, assemble_view
 from tierdesk.service.transactions import write_session
@@ -41,7 +43,8 @@ from tierdesk.store.access import IdempotencyKeyRow
 from tierdesk.store.history import AuditRow, EventRow
 from tierdesk.store.people import AgentRow, AgentTeamRow, RequesterRow
 from tierdesk.store.schema import Base, DecisionRow, TicketRow
-from tierdesk.webhooks.publish import active_subscriptions
+from tierdesk.store.webhooks import WebhookSubscriptionRow
+from tierdesk.webhooks.publish import active_subscriptions, publish_events
 
 
 def write_new_tickets(
@@ -49,17 +52,14 @@ def write_new_tickets(
 ) -> list[NewTicketRows]:
     """Store every ticket of `batch` in one transaction; return them in order."""
     with write_session(context.engine) as session:
-        subscriptions = active_subscriptions(session)
-        if subscriptions:
-            return [
-                write_in_session(context, session, pending, subscriptions)
-                for pending in batch
-            ]
-        return _write_batch(context, session, batch)
+        return _write_batch(context, session, batch, active_subscriptions(session))
 
 
 def _write_batch(
-    context: ServiceContext, session: Session, batch: Sequence[PendingTicket]
+    context: ServiceContext,
+    session: Session,
+    batch: Sequence[PendingTicket],
+    subscriptions: Sequence[WebhookSubscriptionRow],
 ) -> list[NewTicketRows]:
     placements = batch_placements(batch)
     staffed = _teams_with_online_agent(session, {team for team, _, _ in placements})
@@ -90,6 +90,8 @@ def _write_batch(
     _insert(session, AuditRow, history.audits)
     if history.keys:
         _insert(session, IdempotencyKeyRow, history.keys)
+    if subscriptions:
+        _publish_created(session, batch, tickets, ticket_ids, subscriptions)
     return stored_tickets(
         batch,
         tickets,
@@ -100,6 +102,32 @@ def _write_batch(
         placements,
         staffed,
     )
+
+
+def _publish_created(
+    session: Session,
+    batch: Sequence[PendingTicket],
+    tickets: Sequence[dict[str, Any]],
+    ticket_ids: Sequence[int],
+    subscriptions: Sequence[WebhookSubscriptionRow],
+) -> None:
+    """Add the webhook deliveries of new tickets and enqueue their jobs together."""
+    jobs: list[tuple[datetime, dict[str, Any]]] = []
+    for pending, values, ticket_id in zip(batch, tickets, ticket_ids, strict=True):
+        # A new ticket has no agent and was never solved.
+        row = WrittenRow(
+            {**values, "id": ticket_id, "agent_id": None, "solved_at": None}
+        )
+        publish_events(
+            session,
+            pending.revision,
+            row,
+            pending.now,
+            created_events(pending.decision, row),
+            subscriptions=subscriptions,
+            jobs=jobs,
+        )
+    enqueue_many(session, DELIVER_WEBHOOK, jobs)
 
 
 Placement = tuple[str, str, dict[str, Any]]

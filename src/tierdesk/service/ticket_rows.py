@@ -22,7 +22,7 @@ from tierdesk.service.permissions import may_do_anywhere
 from tierdesk.service.policy_cache import PolicyRevision
 from tierdesk.service.queues import enter_queue, open_team_for
 from tierdesk.service.requesters import upsert_requester
-from tierdesk.service.ticket_views import TicketView, assemble_view
+from tierdesk.service.ticket_views import TicketView, WrittenRow, assemble_view
 from tierdesk.service.transactions import write_session
 from tierdesk.store.access import IdempotencyKeyRow
 from tierdesk.store.people import AgentRow, AgentTeamRow, RequesterRow
@@ -194,13 +194,20 @@ def _store(
         revision,
         row,
         now,
-        [
-            ("ticket.created", {"sla_policy": decision.sla_policy}),
-            ("ticket.routed", routed_details(decision, row)),
-        ],
+        created_events(decision, row),
         subscriptions=subscriptions,
     )
     return stored
+
+
+def created_events(
+    decision: Decision, row: TicketRow | WrittenRow
+) -> list[tuple[str, dict[str, Any]]]:
+    """Return the webhook events of a new ticket, queued in its first team."""
+    return [
+        ("ticket.created", {"sla_policy": decision.sla_policy}),
+        ("ticket.routed", routed_details(decision, row)),
+    ]
 
 
 def ticket_values(pending: PendingTicket, requester_id: int | None) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from tierdesk.route.decision import Decision
 from tierdesk.service.actor import Actor, Role
 from tierdesk.service.masking import mask_text
 from tierdesk.service.policy_cache import PolicyRevision
-from tierdesk.service.ticket_views import requester_view
+from tierdesk.service.ticket_views import WrittenRow, requester_view
 from tierdesk.store.people import AgentRow, RequesterRow
 from tierdesk.store.schema import TicketRow
 from tierdesk.store.webhooks import WebhookDeliveryRow, WebhookSubscriptionRow
@@ -46,12 +46,13 @@ _MASKED_VIEW = Actor(name="webhook", role=Role.VENDOR_AGENT)
 def publish_events(
     session: Session,
     revision: PolicyRevision,
-    ticket: TicketRow,
+    ticket: TicketRow | WrittenRow,
     now: datetime,
     events: Sequence[tuple[str, dict[str, Any]]],
     *,
     teams: Iterable[str] = (),
     subscriptions: Sequence[WebhookSubscriptionRow] | None = None,
+    jobs: list[tuple[datetime, dict[str, Any]]] | None = None,
 ) -> int:
     """Add a delivery and its job for each subscription to each event; return how many.
 
@@ -59,7 +60,8 @@ def publish_events(
     the change is sent. A team-limited subscription matches when the ticket's
     team, or one of `teams` (such as the team an escalation left), is its own.
     `subscriptions`, when the caller has read them in this transaction, saves
-    reading them again.
+    reading them again. With `jobs`, the delivery jobs are appended there for
+    the caller to enqueue together, instead of one by one.
     """
     if subscriptions is None:
         subscriptions = active_subscriptions(session)
@@ -74,7 +76,7 @@ def publish_events(
             if event_type not in subscription.events:
                 continue
             _add_delivery(
-                session, revision, subscription, ticket, event_type, details, now
+                session, revision, subscription, ticket, event_type, details, now, jobs
             )
             added += 1
     return added
@@ -92,10 +94,11 @@ def _add_delivery(
     session: Session,
     revision: PolicyRevision,
     subscription: WebhookSubscriptionRow,
-    ticket: TicketRow,
+    ticket: TicketRow | WrittenRow,
     event_type: str,
     details: dict[str, Any],
     now: datetime,
+    jobs: list[tuple[datetime, dict[str, Any]]] | None,
 ) -> None:
     delivery_id = str(uuid.uuid4())
     body = {
@@ -118,10 +121,15 @@ def _add_delivery(
             created_at=now,
         )
     )
-    enqueue(session, DELIVER_WEBHOOK, now, delivery=delivery_id, attempt=1)
+    if jobs is None:
+        enqueue(session, DELIVER_WEBHOOK, now, delivery=delivery_id, attempt=1)
+    else:
+        jobs.append((now, {"delivery": delivery_id, "attempt": 1}))
 
 
-def routed_details(decision: Decision, ticket: TicketRow) -> dict[str, Any]:
+def routed_details(
+    decision: Decision, ticket: TicketRow | WrittenRow
+) -> dict[str, Any]:
     """Return the details of a ticket.routed event: the rule and why it matched.
 
     The reason is generated from the policy, so it contains no personal data.
@@ -150,7 +158,7 @@ def ticket_data(
     session: Session,
     revision: PolicyRevision,
     subscription: WebhookSubscriptionRow,
-    ticket: TicketRow,
+    ticket: TicketRow | WrittenRow,
     details: dict[str, Any],
 ) -> dict[str, Any]:
     """Return the `data` object of a delivery: the ticket and the event's details."""
