@@ -440,3 +440,46 @@ def test_batch_deliveries_match_single_writer(context: ServiceContext) -> None:
     for item in stored:
         assert deliveries(context, item.view.id) == expected
     assert queued_jobs(context) == 6
+
+
+def test_batch_deliveries_mask_each_tickets_name(context: ServiceContext) -> None:
+    create_subscription(
+        context,
+        ADMIN,
+        SubscriptionInput(
+            url="http://127.0.0.1:9/hook",
+            events=["ticket.created"],
+            teams=["vendor"],
+            include_content=True,
+        ),
+        WEDNESDAY,
+    )
+    with read_session(context.engine) as session:
+        revision = load_active(context, session)
+    # An admin may rename the requester, so the second ticket renames her.
+    batch = [
+        route_draft(
+            context,
+            ADMIN,
+            revision,
+            NewTicket(
+                subject=f"{name}: my card has not arrived",
+                inquiry_type="cards",
+                requester=RequesterInput(email="kim@example.com", name=name),
+            ),
+            {},
+            WEDNESDAY,
+        )
+        for name in ("Carla Mendes", "Dora Lopes")
+    ]
+    stored = write_new_tickets(context, batch)
+    assert [item.team for item in stored] == ["vendor", "vendor"]
+    with read_session(context.engine) as session:
+        payloads = session.scalars(select(WebhookDeliveryRow.payload)).all()
+    assert len(payloads) == 2
+    for payload in payloads:
+        ticket = json.loads(payload)["data"]["ticket"]
+        assert ticket["subject"] == "[name]: my card has not arrived"
+        assert ticket["requester"]["name"] == "[name]"
+    names = [item.view.requester.name for item in stored if item.view.requester]
+    assert names == ["Carla Mendes", "Dora Lopes"]

@@ -63,7 +63,7 @@ def _write_batch(
 ) -> list[NewTicketRows]:
     placements = batch_placements(batch)
     staffed = _teams_with_online_agent(session, {team for team, _, _ in placements})
-    requesters = _requesters(session, batch)
+    requesters, requesters_as_of = _requesters(session, batch)
 
     tickets = ticket_rows(
         batch, [row.id if row else None for row in requesters], placements
@@ -91,14 +91,16 @@ def _write_batch(
     if history.keys:
         _insert(session, IdempotencyKeyRow, history.keys)
     if subscriptions:
-        _publish_created(session, batch, tickets, ticket_ids, subscriptions)
+        _publish_created(
+            session, batch, tickets, ticket_ids, requesters_as_of, subscriptions
+        )
     return stored_tickets(
         batch,
         tickets,
         ticket_ids,
         decisions,
         decision_ids,
-        requesters,
+        requesters_as_of,
         placements,
         staffed,
     )
@@ -109,11 +111,14 @@ def _publish_created(
     batch: Sequence[PendingTicket],
     tickets: Sequence[dict[str, Any]],
     ticket_ids: Sequence[int],
+    requesters: Sequence[WrittenRow | None],
     subscriptions: Sequence[WebhookSubscriptionRow],
 ) -> None:
     """Add the webhook deliveries of new tickets and enqueue their jobs together."""
     jobs: list[tuple[datetime, dict[str, Any]]] = []
-    for pending, values, ticket_id in zip(batch, tickets, ticket_ids, strict=True):
+    for pending, values, ticket_id, requester in zip(
+        batch, tickets, ticket_ids, requesters, strict=True
+    ):
         # A new ticket has no agent and was never solved.
         row = WrittenRow(
             {**values, "id": ticket_id, "agent_id": None, "solved_at": None}
@@ -126,6 +131,7 @@ def _publish_created(
             created_events(pending.decision, row),
             subscriptions=subscriptions,
             jobs=jobs,
+            requester=requester,
         )
     enqueue_many(session, DELIVER_WEBHOOK, jobs)
 
@@ -237,7 +243,7 @@ def stored_tickets(
     ticket_ids: Sequence[int],
     decisions: Sequence[dict[str, Any]],
     decision_ids: Sequence[int],
-    requesters: Sequence[RequesterRow | None],
+    requesters: Sequence[RequesterRow | WrittenRow | None],
     placements: Sequence[Placement],
     staffed: set[str],
 ) -> list[NewTicketRows]:
@@ -291,8 +297,12 @@ def _teams_with_online_agent(session: Session, teams: set[str]) -> set[str]:
 
 def _requesters(
     session: Session, batch: Sequence[PendingTicket]
-) -> list[RequesterRow | None]:
-    """Find, update or create each ticket's requester, as `upsert_requester` does."""
+) -> tuple[list[RequesterRow | None], list[WrittenRow | None]]:
+    """Find, update or create each ticket's requester, as `upsert_requester` does.
+
+    Return the rows, and the requester of each ticket as it was once that
+    ticket's input was applied.
+    """
     emails = {
         pending.draft.requester.email
         for pending in batch
@@ -313,6 +323,7 @@ def _requesters(
             by_id[row.external_id] = row
 
     found: list[RequesterRow | None] = []
+    as_of: list[WrittenRow | None] = []
     for pending in batch:
         data, now = pending.draft.requester, pending.now
         if data is not None:
@@ -326,6 +337,7 @@ def _requesters(
                 # Only callers who may change any requester update one here.
                 apply_requester_input(row, data, now)
             found.append(row)
+            as_of.append(_snapshot(row))
         elif pending.draft.requester_id is not None:
             row = by_id.get(pending.draft.requester_id)
             if row is None:
@@ -333,8 +345,22 @@ def _requesters(
                     "requester", pending.draft.requester_id, "requester_id"
                 )
             found.append(row)
+            as_of.append(_snapshot(row))
         else:
             found.append(None)
+            as_of.append(None)
     if any(row is not None for row in found):
         session.flush()
-    return found
+    return found, as_of
+
+
+def _snapshot(row: RequesterRow) -> WrittenRow:
+    # Later tickets of the batch may update the same requester, and each
+    # ticket's view and deliveries must show, and mask, the requester as it
+    # was when that ticket was stored.
+    return WrittenRow(
+        {
+            column.name: getattr(row, column.name)
+            for column in RequesterRow.__table__.columns
+        }
+    )

@@ -113,7 +113,7 @@ def requester_as_sent(view: TicketView, sent: Any) -> TicketView:
     return view.model_copy(update={"requester": echoed})
 
 
-def requester_view(row: RequesterRow, actor: Actor) -> RequesterView:
+def requester_view(row: RequesterRow | WrittenRow, actor: Actor) -> RequesterView:
     if actor.masks_personal_data:
         return RequesterView(
             id=row.external_id,
@@ -197,7 +197,7 @@ def assemble_view(
     row: TicketRow | WrittenRow,
     actor: Actor,
     *,
-    requester: RequesterRow | None,
+    requester: RequesterRow | WrittenRow | None,
     agent: AgentRow | None,
     decision: DecisionRow | WrittenRow | None,
     version_label: str | None,

@@ -53,6 +53,7 @@ def publish_events(
     teams: Iterable[str] = (),
     subscriptions: Sequence[WebhookSubscriptionRow] | None = None,
     jobs: list[tuple[datetime, dict[str, Any]]] | None = None,
+    requester: RequesterRow | WrittenRow | None = None,
 ) -> int:
     """Add a delivery and its job for each subscription to each event; return how many.
 
@@ -61,7 +62,8 @@ def publish_events(
     team, or one of `teams` (such as the team an escalation left), is its own.
     `subscriptions`, when the caller has read them in this transaction, saves
     reading them again. With `jobs`, the delivery jobs are appended there for
-    the caller to enqueue together, instead of one by one.
+    the caller to enqueue together, instead of one by one. `requester` is the
+    ticket's requester as of the change, when it is not the one stored now.
     """
     if subscriptions is None:
         subscriptions = active_subscriptions(session)
@@ -76,7 +78,15 @@ def publish_events(
             if event_type not in subscription.events:
                 continue
             _add_delivery(
-                session, revision, subscription, ticket, event_type, details, now, jobs
+                session,
+                revision,
+                subscription,
+                ticket,
+                event_type,
+                details,
+                now,
+                jobs,
+                requester,
             )
             added += 1
     return added
@@ -99,6 +109,7 @@ def _add_delivery(
     details: dict[str, Any],
     now: datetime,
     jobs: list[tuple[datetime, dict[str, Any]]] | None,
+    requester: RequesterRow | WrittenRow | None,
 ) -> None:
     delivery_id = str(uuid.uuid4())
     body = {
@@ -106,7 +117,9 @@ def _add_delivery(
         "type": event_type,
         "occurred_at": now.isoformat(),
         "subscription_id": subscription.external_id,
-        "data": ticket_data(session, revision, subscription, ticket, details),
+        "data": ticket_data(
+            session, revision, subscription, ticket, details, requester
+        ),
     }
     session.add(
         WebhookDeliveryRow(
@@ -160,11 +173,14 @@ def ticket_data(
     subscription: WebhookSubscriptionRow,
     ticket: TicketRow | WrittenRow,
     details: dict[str, Any],
+    requester: RequesterRow | WrittenRow | None = None,
 ) -> dict[str, Any]:
-    """Return the `data` object of a delivery: the ticket and the event's details."""
-    requester = (
-        session.get(RequesterRow, ticket.requester_id) if ticket.requester_id else None
-    )
+    """Return the `data` object of a delivery: the ticket and the event's details.
+
+    Without `requester`, the ticket's stored requester is read.
+    """
+    if requester is None and ticket.requester_id:
+        requester = session.get(RequesterRow, ticket.requester_id)
     agent = session.get(AgentRow, ticket.agent_id) if ticket.agent_id else None
     summary: dict[str, Any] = {
         "id": ticket.external_id,
