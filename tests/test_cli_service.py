@@ -148,3 +148,6 @@ def test_invalid_setting_keeps_help(tmp_path: Path) -> None:
     refused = call("--port", "1")
     assert refused.returncode != 0
     assert "TIERDESK_TOKEN_CACHE_SECONDS='soon'" in refused.stderr
+    # After "--" the word is an argument, so the variable is still reported.
+    separated = call("--", "--help")
+    assert "TIERDESK_TOKEN_CACHE_SECONDS='soon'" in separated.stderr

@@ -41,3 +41,17 @@ def test_other_errors_are_faults() -> None:
 
 def test_exhausted_pool_is_temporary() -> None:
     assert database_unavailable(PoolTimeout("QueuePool limit reached"))
+
+
+def test_cause_chain_is_searched() -> None:
+    class QueueError(Exception):
+        pass
+
+    try:
+        try:
+            raise errors.LockNotAvailable("could not obtain lock")
+        except errors.LockNotAvailable as exc:
+            raise QueueError("Database error.") from exc
+    except QueueError as raised:
+        assert database_unavailable(raised)
+    assert not database_unavailable(QueueError("no cause"))

@@ -25,7 +25,8 @@ def load_settings() -> Settings:
         problems = []
         for error in exc.errors():
             name = "TIERDESK_" + "_".join(str(part) for part in error["loc"]).upper()
-            problems.append(f"{name}={error.get('input')!r}: {error['msg']}")
+            message = str(error["msg"]).removeprefix("Value error, ")
+            problems.append(f"{name}={error.get('input')!r}: {message}")
         raise SettingsError(
             "invalid environment variable "
             + "; ".join(problems)

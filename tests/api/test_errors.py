@@ -378,3 +378,21 @@ def test_model_check_message_is_plain(api: Api) -> None:
     error = _error(response)
     assert error["message"] == "body: a ticket needs a subject or a body"
     assert error["details"][0]["message"] == "a ticket needs a subject or a body"
+
+
+def test_repeated_name_lists_its_detail(api: Api) -> None:
+    response = api.request(
+        "POST",
+        "/tickets",
+        content=b'{"subject": "a", "subject": "b", "inquiry_type": "cards"}',
+        headers={"Content-Type": "application/json"},
+    )
+    error = _error(response)
+    assert error["details"] == [
+        {
+            "code": "invalid_field",
+            "field": "subject",
+            "message": "the name appears more than once in its object; "
+            "send each field once",
+        }
+    ]

@@ -104,6 +104,7 @@ async def _on_http_error(request: Request, exc: HTTPException) -> JSONResponse:
         code,
         str(exc.detail),
         field=getattr(exc, "field", None),
+        details=getattr(exc, "details", None),
         headers=getattr(exc, "headers", None),
     )
 

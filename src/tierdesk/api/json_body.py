@@ -34,6 +34,18 @@ class InvalidBody(HTTPException):
         super().__init__(status_code=status, detail=message)
         self.code = code
         self.field = field
+        # A 422 lists its problem as validation errors do.
+        self.details = (
+            [
+                {
+                    "code": code,
+                    "field": field,
+                    "message": message.removeprefix(f"{field}: "),
+                }
+            ]
+            if status == 422
+            else []
+        )
 
 
 class StrictJsonRequest(Request):

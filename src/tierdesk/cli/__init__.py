@@ -47,7 +47,10 @@ def cli() -> None:
     except TierdeskError:
         # A command's help needs no settings, so an invalid variable must not
         # hide it. Click parses the command's --help only after this runs.
-        if "--help" not in sys.argv[1:]:
+        arguments = sys.argv[1:]
+        # After "--", "--help" is an argument, such as a file name.
+        options = arguments[: arguments.index("--")] if "--" in arguments else arguments
+        if "--help" not in options:
             raise
         level = "WARNING"
     logging.basicConfig(

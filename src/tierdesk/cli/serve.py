@@ -98,8 +98,15 @@ def serve(host: str, port: int, workers: int, database_url: str | None) -> None:
     # Workers build their settings from the environment, so --db goes there.
     os.environ["TIERDESK_DATABASE_URL"] = settings.database_url
     # Printed, not logged: the default log level hides uvicorn's own lines.
+    # Before binding, so a port in use is reported by uvicorn right after.
+    shown_host = f"[{host}]" if ":" in host else host
+    address = (
+        f"http://{shown_host}:{port}/api/v1"
+        if port
+        else f"{shown_host} on a port the system chooses"
+    )
     console.print(
-        f"serving the API on http://{host}:{port}/api/v1 with {workers} "
+        f"starting the API on {address} with {workers} "
         f"worker process{'es' if workers > 1 else ''}; Ctrl+C stops it"
     )
     uvicorn.run(

@@ -93,6 +93,19 @@ def database_unavailable(exc: BaseException) -> bool:
     or no free connection in the pool. Other database errors, such as a
     missing table or a value too long for an index, are faults of the service.
     """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    # Libraries such as procrastinate raise their own exceptions from the
+    # driver's, so the explicit causes are searched too.
+    while current is not None and id(current) not in seen:
+        if _temporary(current):
+            return True
+        seen.add(id(current))
+        current = current.__cause__
+    return False
+
+
+def _temporary(exc: BaseException) -> bool:
     if isinstance(exc, PoolTimeout):
         return True
     if isinstance(exc, OperationalError):
