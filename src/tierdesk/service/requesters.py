@@ -74,11 +74,22 @@ def new_requester(
     session: Session, data: RequesterInput, now: datetime
 ) -> RequesterRow:
     """Add a requester with a new id and the e-mail address of `data`."""
-    row = RequesterRow(
-        external_id=f"R-{uuid.uuid4().hex[:12]}", email=data.email, created_at=now
-    )
+    row = new_requester_row(data, now)
     session.add(row)
     return row
+
+
+def new_requester_row(
+    data: RequesterInput, now: datetime, row_id: int | None = None
+) -> RequesterRow:
+    """Return a requester row with a new external id and the e-mail address of
+    `data`, outside any session."""
+    return RequesterRow(
+        id=row_id,
+        external_id=f"R-{uuid.uuid4().hex[:12]}",
+        email=data.email,
+        created_at=now,
+    )
 
 
 def apply_requester_input(

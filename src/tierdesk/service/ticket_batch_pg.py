@@ -20,7 +20,6 @@ existing requester.
 from __future__ import annotations
 
 import functools
-import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -31,7 +30,7 @@ from sqlalchemy import Table
 from tierdesk.service.context import ServiceContext
 from tierdesk.service.errors import unknown_reference
 from tierdesk.service.permissions import may_do_anywhere
-from tierdesk.service.requesters import apply_requester_input
+from tierdesk.service.requesters import apply_requester_input, new_requester_row
 from tierdesk.service.ticket_batch import (
     batch_placements,
     decision_rows,
@@ -194,12 +193,7 @@ def _requesters(
         if data is not None:
             row = by_email.get(data.email) if data.email else None
             if row is None:
-                row = RequesterRow(
-                    id=next(unused),
-                    external_id=_new_requester_id(),
-                    email=data.email,
-                    created_at=now,
-                )
+                row = new_requester_row(data, now, next(unused))
                 apply_requester_input(row, data, now)
                 if data.email:
                     by_email[data.email] = row
@@ -217,11 +211,6 @@ def _requesters(
         else:
             found.append(None)
     return found
-
-
-def _new_requester_id() -> str:
-    # As `tierdesk.service.requesters.new_requester` names them.
-    return f"R-{uuid.uuid4().hex[:12]}"
 
 
 def _unique_new(
