@@ -422,15 +422,11 @@ def _token(env: dict[str, str], role: str) -> str:
     return done.stdout.strip()
 
 
-def _subscribe(base: str, token: str) -> None:
-    body = {
-        "url": "http://127.0.0.1:9/hook",
-        "events": ["ticket.created", "ticket.routed"],
-    }
+def _send_json(method: str, url: str, token: str, body: dict[str, object]) -> None:
     request = urllib.request.Request(
-        f"{base}/webhooks",
+        url,
         data=json.dumps(body).encode(),
-        method="POST",
+        method=method,
         headers={
             "Authorization": f"Bearer {token}",
             "Content-Type": "application/json",
@@ -438,6 +434,14 @@ def _subscribe(base: str, token: str) -> None:
     )
     with urllib.request.urlopen(request, timeout=10):
         pass
+
+
+def _subscribe(base: str, token: str) -> None:
+    body = {
+        "url": "http://127.0.0.1:9/hook",
+        "events": ["ticket.created", "ticket.routed"],
+    }
+    _send_json("POST", f"{base}/webhooks", token, body)
 
 
 def _put_account(base: str, token: str, row: dict[str, str]) -> None:
@@ -447,17 +451,8 @@ def _put_account(base: str, token: str, row: dict[str, str]) -> None:
         "relationship_manager": row["relationship_manager"] == "yes",
         "country": row["country"],
     }
-    request = urllib.request.Request(
-        f"{base}/accounts/{row['account_id']}",
-        data=json.dumps({"attributes": attributes}).encode(),
-        method="PUT",
-        headers={
-            "Authorization": f"Bearer {token}",
-            "Content-Type": "application/json",
-        },
-    )
-    with urllib.request.urlopen(request, timeout=10):
-        pass
+    url = f"{base}/accounts/{row['account_id']}"
+    _send_json("PUT", url, token, {"attributes": attributes})
 
 
 @contextmanager

@@ -142,12 +142,12 @@ def test_invalid_setting_keeps_help(tmp_path: Path) -> None:
             check=False,
         )
 
-    shown = call("--help")
-    assert shown.returncode == 0
-    assert "Usage: tierdesk serve" in shown.stdout
-    refused = call("--port", "1")
-    assert refused.returncode != 0
-    assert "TIERDESK_TOKEN_CACHE_SECONDS='soon'" in refused.stderr
+    help_run = call("--help")
+    assert help_run.returncode == 0
+    assert "Usage: tierdesk serve" in help_run.stdout
+    server_run = call("--port", "1")
+    assert server_run.returncode != 0
+    assert "TIERDESK_TOKEN_CACHE_SECONDS='soon'" in server_run.stderr
     # After "--" the word is an argument, so the variable is still reported.
-    separated = call("--", "--help")
-    assert "TIERDESK_TOKEN_CACHE_SECONDS='soon'" in separated.stderr
+    argument_run = call("--", "--help")
+    assert "TIERDESK_TOKEN_CACHE_SECONDS='soon'" in argument_run.stderr

@@ -63,9 +63,9 @@ def test_revoked_token_works_until_checked_again(api: Api) -> None:
     assert revoke_token(api.context.engine, token_id, datetime.now(UTC))
     assert api.request("GET", "/teams", role="ops_analyst").status_code == 200
     ticks.now += 2
-    refused = api.request("GET", "/teams", role="ops_analyst")
-    assert refused.status_code == 401
-    assert refused.json()["error"]["message"] == "this API token was revoked"
+    after_expiry = api.request("GET", "/teams", role="ops_analyst")
+    assert after_expiry.status_code == 401
+    assert after_expiry.json()["error"]["message"] == "this API token was revoked"
 
 
 def test_unknown_tokens_are_not_kept(api: Api) -> None:

@@ -10,7 +10,8 @@ subscription is active, for the deliveries, whose jobs are enqueued together.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -26,7 +27,11 @@ from tierdesk.service.context import ServiceContext
 from tierdesk.service.errors import unknown_reference
 from tierdesk.service.permissions import may_do_anywhere
 from tierdesk.service.queues import queue_placement
-from tierdesk.service.requesters import apply_requester_input, new_requester
+from tierdesk.service.requesters import (
+    RequesterInput,
+    apply_requester_input,
+    new_requester,
+)
 from tierdesk.service.ticket_rows import (
     NewTicketRows,
     PendingTicket,
@@ -324,34 +329,55 @@ def _requesters(
 
     found: list[RequesterRow | None] = []
     as_of: list[WrittenRow | None] = []
+    create = functools.partial(new_requester, session)
+    for pending, row, updatable in match_requesters(batch, by_email, by_id, create):
+        if updatable:
+            # Only callers who may change any requester update one here.
+            data = pending.draft.requester
+            assert row is not None and data is not None
+            apply_requester_input(row, data, pending.now)
+        found.append(row)
+        as_of.append(_snapshot(row) if row is not None else None)
+    if any(row is not None for row in found):
+        session.flush()
+    return found, as_of
+
+
+def match_requesters(
+    batch: Sequence[PendingTicket],
+    by_email: dict[str, RequesterRow],
+    by_id: dict[str, RequesterRow],
+    create: Callable[[RequesterInput, datetime], RequesterRow],
+) -> Iterator[tuple[PendingTicket, RequesterRow | None, bool]]:
+    """Yield each ticket with its requester and whether the caller may update it.
+
+    A requester given by e-mail address is taken from `by_email`, or made by
+    `create` with the ticket's input applied and added there. One given by id
+    is taken from `by_id`, and an unknown id raises. The flag is true only for
+    an existing requester named by e-mail when the caller may change any
+    requester. Each batch writer decides what to do then.
+    """
     for pending in batch:
         data, now = pending.draft.requester, pending.now
         if data is not None:
             row = by_email.get(data.email) if data.email else None
             if row is None:
-                row = new_requester(session, data, now)
+                row = create(data, now)
                 apply_requester_input(row, data, now)
                 if data.email:
                     by_email[data.email] = row
-            elif may_do_anywhere(pending.actor, "requester.write"):
-                # Only callers who may change any requester update one here.
-                apply_requester_input(row, data, now)
-            found.append(row)
-            as_of.append(_snapshot(row))
+                yield pending, row, False
+            else:
+                yield pending, row, may_do_anywhere(pending.actor, "requester.write")
         elif pending.draft.requester_id is not None:
             row = by_id.get(pending.draft.requester_id)
             if row is None:
                 raise unknown_reference(
                     "requester", pending.draft.requester_id, "requester_id"
                 )
-            found.append(row)
-            as_of.append(_snapshot(row))
+            yield pending, row, False
         else:
-            found.append(None)
-            as_of.append(None)
-    if any(row is not None for row in found):
-        session.flush()
-    return found, as_of
+            yield pending, None, False
 
 
 def _snapshot(row: RequesterRow) -> WrittenRow:

@@ -28,13 +28,12 @@ import orjson
 from sqlalchemy import Table
 
 from tierdesk.service.context import ServiceContext
-from tierdesk.service.errors import unknown_reference
-from tierdesk.service.permissions import may_do_anywhere
-from tierdesk.service.requesters import apply_requester_input, new_requester_row
+from tierdesk.service.requesters import new_requester_row
 from tierdesk.service.ticket_batch import (
     batch_placements,
     decision_rows,
     history_rows,
+    match_requesters,
     stored_tickets,
     ticket_rows,
 )
@@ -188,28 +187,16 @@ def _requesters(
         by_id[row.external_id] = row
     unused = iter(new_ids)
     found: list[RequesterRow | None] = []
-    for pending in batch:
-        data, now = pending.draft.requester, pending.now
-        if data is not None:
-            row = by_email.get(data.email) if data.email else None
-            if row is None:
-                row = new_requester_row(data, now, next(unused))
-                apply_requester_input(row, data, now)
-                if data.email:
-                    by_email[data.email] = row
-            elif may_do_anywhere(pending.actor, "requester.write"):
-                # The general writer updates existing requesters.
-                return None
-            found.append(row)
-        elif pending.draft.requester_id is not None:
-            row = by_id.get(pending.draft.requester_id)
-            if row is None:
-                raise unknown_reference(
-                    "requester", pending.draft.requester_id, "requester_id"
-                )
-            found.append(row)
-        else:
-            found.append(None)
+    for _, row, updatable in match_requesters(
+        batch,
+        by_email,
+        by_id,
+        lambda data, now: new_requester_row(data, now, next(unused)),
+    ):
+        if updatable:
+            # The general writer updates existing requesters.
+            return None
+        found.append(row)
     return found
 
 
